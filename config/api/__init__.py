@@ -1,0 +1,1 @@
+"""HTTP plumbing shared by every app: auth, routing, envelopes, query parsing, errors."""

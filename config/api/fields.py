@@ -1,0 +1,166 @@
+"""Strict input fields: JSON types are not coerced, and messages name the rule broken."""
+
+import math
+
+from rest_framework import serializers
+
+MAX_INT = 2**31 - 1
+
+COMMON_MESSAGES = {
+    "required": "is required",
+    "null": "must not be null",
+}
+
+
+class Int(serializers.IntegerField):
+    default_error_messages = {
+        **COMMON_MESSAGES,
+        "invalid": "must be an integer",
+        "max_value": "must not be greater than {max_value}",
+        "min_value": "must not be less than {min_value}",
+    }
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("max_value", MAX_INT)
+        kwargs.setdefault("min_value", -MAX_INT)
+        super().__init__(**kwargs)
+
+    def to_internal_value(self, data):
+        if isinstance(data, bool) or not isinstance(data, (int, float)):
+            self.fail("invalid")
+        if isinstance(data, float) and not (math.isfinite(data) and data.is_integer()):
+            self.fail("invalid")
+        return super().to_internal_value(int(data))
+
+
+class Quantity(Int):
+    """A count of units: zero or more."""
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("min_value", 0)
+        super().__init__(**kwargs)
+
+
+class PositiveInt(Int):
+    default_error_messages = {
+        "invalid": "must be a positive integer",
+        "min_value": "must be a positive integer",
+    }
+
+    def __init__(self, **kwargs):
+        kwargs["min_value"] = 1
+        super().__init__(**kwargs)
+
+
+class Str(serializers.CharField):
+    default_error_messages = {
+        **COMMON_MESSAGES,
+        "invalid": "must be a string",
+        "blank": "should not be empty",
+        "max_length": "must be shorter than or equal to {max_length} characters",
+        "min_length": "must be longer than or equal to {min_length} characters",
+    }
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("max_length", 255)
+        super().__init__(**kwargs)
+        for validator in self.validators:
+            if type(validator).__name__ == "ProhibitNullCharactersValidator":
+                validator.message = "must not contain null characters"
+
+    def to_internal_value(self, data):
+        if not isinstance(data, str):
+            self.fail("invalid")
+        return super().to_internal_value(data)
+
+
+class Text(Str):
+    """Free text such as a description."""
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("max_length", 10_000)
+        kwargs.setdefault("allow_blank", True)
+        kwargs.setdefault("allow_null", True)
+        super().__init__(**kwargs)
+
+
+class Id(Str):
+    def __init__(self, **kwargs):
+        kwargs.setdefault("max_length", 64)
+        super().__init__(**kwargs)
+
+
+class Email(serializers.EmailField, Str):
+    default_error_messages = {"invalid": "must be an email"}
+
+
+class Bool(serializers.BooleanField):
+    default_error_messages = {**COMMON_MESSAGES, "invalid": "must be a boolean"}
+
+    def to_internal_value(self, data):
+        if not isinstance(data, bool):
+            self.fail("invalid")
+        return data
+
+
+def _json_problem(value, depth=0) -> str | None:
+    if depth > 20:
+        return "is nested too deeply"
+    if isinstance(value, str):
+        return "must not contain null characters" if "\x00" in value else None
+    if isinstance(value, float) and not math.isfinite(value):
+        return "must contain finite numbers only"
+    if isinstance(value, dict):
+        items = list(value.keys()) + list(value.values())
+    elif isinstance(value, list):
+        items = value
+    else:
+        return None
+    for item in items:
+        problem = _json_problem(item, depth + 1)
+        if problem:
+            return problem
+    return None
+
+
+class JsonObject(serializers.JSONField):
+    """A JSON object such as `metadata`: storable as-is in PostgreSQL jsonb."""
+
+    default_error_messages = {**COMMON_MESSAGES, "invalid": "must be an object"}
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("allow_null", True)
+        super().__init__(**kwargs)
+
+    def to_internal_value(self, data):
+        if not isinstance(data, dict):
+            self.fail("invalid")
+        problem = _json_problem(data)
+        if problem:
+            raise serializers.ValidationError(problem, code="invalid")
+        return data
+
+
+class JsonValue(JsonObject):
+    """Any JSON value kept as given (lists of tags, images and the like)."""
+
+    default_error_messages = {"invalid": "must be valid JSON"}
+
+    def to_internal_value(self, data):
+        problem = _json_problem(data)
+        if problem:
+            raise serializers.ValidationError(problem, code="invalid")
+        return data
+
+
+class List(serializers.ListField):
+    default_error_messages = {
+        **COMMON_MESSAGES,
+        "not_a_list": "must be an array",
+        "empty": "should not be empty",
+        "max_length": "must contain no more than {max_length} elements",
+    }
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("max_length", 1000)
+        super().__init__(**kwargs)

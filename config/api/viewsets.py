@@ -1,0 +1,208 @@
+"""The base viewset: envelopes, list params, input validation, and schema helpers."""
+
+from functools import cache
+
+from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
+from rest_framework import serializers
+from rest_framework.response import Response
+from rest_framework.routers import DynamicRoute, Route, SimpleRouter
+from rest_framework.viewsets import ViewSet
+
+from config.api.output import dump, plan_for
+from config.api.query import detail_params, display_key, list_params
+
+ID_PATTERN = r"[A-Za-z0-9_\-]+"
+
+
+class Router(SimpleRouter):
+    """Medusa's routes: `POST` on a detail path updates; a trailing slash is optional."""
+
+    routes = [
+        Route(
+            url=r"^{prefix}{trailing_slash}$",
+            mapping={"get": "list", "post": "create"},
+            name="{basename}-list",
+            detail=False,
+            initkwargs={"suffix": "List"},
+        ),
+        DynamicRoute(
+            url=r"^{prefix}/{url_path}{trailing_slash}$",
+            name="{basename}-{url_name}",
+            detail=False,
+            initkwargs={},
+        ),
+        Route(
+            url=r"^{prefix}/{lookup}{trailing_slash}$",
+            mapping={"get": "retrieve", "post": "update", "delete": "destroy"},
+            name="{basename}-detail",
+            detail=True,
+            initkwargs={"suffix": "Instance"},
+        ),
+        DynamicRoute(
+            url=r"^{prefix}/{lookup}/{url_path}{trailing_slash}$",
+            name="{basename}-{url_name}",
+            detail=True,
+            initkwargs={},
+        ),
+    ]
+
+    def __init__(self):
+        super().__init__()
+        self.trailing_slash = "/?"
+
+
+class ResourceViewSet(ViewSet):
+    """A Medusa resource: `{name: {...}}`, `{plural: [...], count, offset, limit}`."""
+
+    resource: str  # the envelope key of one object (DRF's viewsets own `name`)
+    plural: str
+    output: type[serializers.Serializer]
+    detail_output: type[serializers.Serializer] | None = None  # when one differs from a row
+    create_input: type[serializers.Serializer] | None = None
+    update_input: type[serializers.Serializer] | None = None
+    filterset = None
+    default_limit = 20
+    default_order = "-created_at"
+    order_fields = frozenset({"id", "created_at", "updated_at"})
+    lookup_value_regex = ID_PATTERN
+
+    # Reads the subclass provides (through its app's selectors).
+    def list_queryset(self, filters: dict, expand: tuple[str, ...]):
+        raise NotImplementedError
+
+    def get_instance(self, pk: str, expand: tuple[str, ...] = ()):
+        raise NotImplementedError
+
+    # Helpers for actions.
+    @property
+    def plan(self):
+        return plan_for(self.output)
+
+    def validated(self, input_class, *, partial=False) -> dict:
+        serializer = input_class(data=self.request.data, partial=partial)
+        serializer.is_valid(raise_exception=True)
+        return serializer.validated_data
+
+    def one(self, instance, *, name=None, output=None, expand=(), fields=None) -> Response:
+        plan = plan_for(output or self.detail_output or self.output)
+        return Response({name or self.resource: dump(instance, plan, fields, expand)})
+
+    def deleted(self, pk: str, obj: str | None = None) -> Response:
+        return Response({"id": pk, "object": obj or self.resource, "deleted": True})
+
+    def page(self, queryset, params, *, plural=None, output=None) -> Response:
+        count = queryset.count()
+        ordered = queryset.order_by(*params.order, "pk")
+        rows = ordered[params.offset : params.offset + params.limit] if params.limit else []
+        plan = plan_for(output or self.output)
+        return Response(
+            {
+                plural or self.plural: [dump(r, plan, params.fields, params.expand) for r in rows],
+                "count": count,
+                "offset": params.offset,
+                "limit": params.limit,
+            }
+        )
+
+    def list_params(self):
+        plan = self.plan
+        return list_params(
+            self.request.query_params,
+            default_limit=self.default_limit,
+            order_fields=self.order_fields,
+            default_order=self.default_order,
+            expandable=plan.expandable,
+            fields=set(plan.names),
+        )
+
+    def detail_params(self):
+        plan = plan_for(self.detail_output or self.output)
+        return detail_params(
+            self.request.query_params, expandable=plan.expandable, fields=set(plan.names)
+        )
+
+    # Default actions.
+    def list(self, request):
+        params = self.list_params()
+        return self.page(self.list_queryset(params.filters, params.expand), params)
+
+    def retrieve(self, request, pk):
+        expand, fields = self.detail_params()
+        instance = self.get_instance(pk, expand)
+        return self.one(instance, output=self.detail_output, expand=expand, fields=fields)
+
+
+@cache
+def envelope(name: str, output: type[serializers.Serializer]):
+    return inline_serializer(name=f"{output.__name__}Envelope_{name}", fields={name: output()})
+
+
+@cache
+def list_envelope(plural: str, output: type[serializers.Serializer]):
+    return inline_serializer(
+        name=f"{output.__name__}ListEnvelope_{plural}",
+        fields={
+            plural: output(many=True),
+            "count": serializers.IntegerField(),
+            "offset": serializers.IntegerField(),
+            "limit": serializers.IntegerField(),
+        },
+    )
+
+
+DELETED = inline_serializer(
+    name="Deleted",
+    fields={
+        "id": serializers.CharField(),
+        "object": serializers.CharField(),
+        "deleted": serializers.BooleanField(),
+    },
+)
+
+LIST_PARAMETERS = [
+    OpenApiParameter("offset", int, description="Rows to skip (default 0)."),
+    OpenApiParameter("limit", int, description="Rows to return (default 20, at most 1000)."),
+    OpenApiParameter("order", str, description="`field` or `-field` (default `-created_at`)."),
+    OpenApiParameter("expand", str, description="Comma-separated relations to include."),
+    OpenApiParameter("fields", str, description="Comma-separated fields to return."),
+]
+DETAIL_PARAMETERS = LIST_PARAMETERS[3:]
+
+
+def filter_parameters(filterset_class) -> list[OpenApiParameter]:
+    """Document a FilterSet's filters the way Medusa's clients write them."""
+    return [
+        OpenApiParameter(display_key(name), str, description=f.label or "")
+        for name, f in filterset_class.base_filters.items()
+    ]
+
+
+def documented(viewset):
+    """Class decorator: the OpenAPI description of the CRUD actions a viewset has."""
+    out, name, plural = viewset.output, viewset.resource, viewset.plural
+    detail = viewset.detail_output or out
+    params = LIST_PARAMETERS + (filter_parameters(viewset.filterset) if viewset.filterset else [])
+    docs = {
+        "list": extend_schema(parameters=params, responses=list_envelope(plural, out)),
+        "retrieve": extend_schema(parameters=DETAIL_PARAMETERS, responses=envelope(name, detail)),
+        "create": extend_schema(request=viewset.create_input, responses=envelope(name, detail)),
+        "update": extend_schema(request=viewset.update_input, responses=envelope(name, detail)),
+        "destroy": extend_schema(responses=DELETED),
+    }
+    for action_name, doc in docs.items():
+        method = getattr(viewset, action_name, None)
+        if method is not None:
+            setattr(viewset, action_name, doc(_own(viewset, action_name, method)))
+    return viewset
+
+
+def _own(viewset, action_name, method):
+    """The viewset's own function for an action (extend_schema annotates the function)."""
+    if action_name in viewset.__dict__:
+        return method
+
+    def own(self, *args, **kwargs):
+        return method(self, *args, **kwargs)
+
+    own.__name__, own.__doc__ = method.__name__, method.__doc__
+    return own

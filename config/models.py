@@ -1,0 +1,56 @@
+"""Staff users: they log in by email and act on `/admin` and `/dashboard/`."""
+
+from django.contrib.auth.models import AbstractUser, BaseUserManager
+from django.db import models
+
+from config.ids import id_field
+
+
+class UserManager(BaseUserManager):
+    use_in_migrations = True
+
+    def _create(self, email, password, **extra):
+        if not email:
+            raise ValueError("email is required")
+        user = self.model(email=self.normalize_email(email).lower(), **extra)
+        user.set_password(password)
+        user.save(using=self._db)
+        return user
+
+    def create_user(self, email, password=None, **extra):
+        extra.setdefault("is_staff", True)
+        extra.setdefault("is_superuser", False)
+        return self._create(email, password, **extra)
+
+    def create_superuser(self, email, password=None, **extra):
+        extra.update(is_staff=True, is_superuser=True, role=User.Role.ADMIN)
+        return self._create(email, password, **extra)
+
+
+class User(AbstractUser):
+    class Role(models.TextChoices):
+        ADMIN = "admin"
+        MEMBER = "member"
+        DEVELOPER = "developer"
+
+    id = id_field("usr")
+    username = None
+    email = models.EmailField(unique=True)
+    role = models.CharField(max_length=20, choices=Role.choices, default=Role.MEMBER)
+    api_token = models.CharField(max_length=255, unique=True, null=True, blank=True)
+    metadata = models.JSONField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    deleted_at = models.DateTimeField(null=True, blank=True, editable=False)
+
+    USERNAME_FIELD = "email"
+    EMAIL_FIELD = "email"
+    REQUIRED_FIELDS = []
+
+    objects = UserManager()
+
+    class Meta:
+        ordering = ["email"]
+
+    def __str__(self):
+        return self.email

@@ -1,0 +1,45 @@
+"""Routes: the Medusa Admin API under /admin, the Django admin at /dashboard/."""
+
+from django.contrib import admin
+from django.http import HttpResponse
+from django.urls import include, path, re_path
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+
+from config.api.users import SessionView, TokenView, UserViewSet
+from config.api.viewsets import Router
+from inventory.views import (
+    InventoryItemViewSet,
+    ProductViewSet,
+    SalesChannelViewSet,
+    StockLocationViewSet,
+    VariantViewSet,
+)
+from reservations.views import ReservationViewSet
+
+router = Router()
+router.register("users", UserViewSet, basename="users")
+router.register("stock-locations", StockLocationViewSet, basename="stock-locations")
+router.register("sales-channels", SalesChannelViewSet, basename="sales-channels")
+router.register("products", ProductViewSet, basename="products")
+router.register("variants", VariantViewSet, basename="variants")
+router.register("inventory-items", InventoryItemViewSet, basename="inventory-items")
+router.register("reservations", ReservationViewSet, basename="reservations")
+
+
+def health(request):
+    return HttpResponse("OK", content_type="text/plain")
+
+
+urlpatterns = [
+    path("health", health),
+    re_path(r"^admin/auth/?$", SessionView.as_view()),
+    re_path(r"^admin/auth/token/?$", TokenView.as_view()),
+    path("admin/", include(router.urls)),
+    path("dashboard/", admin.site.urls),
+    path("api/schema", SpectacularAPIView.as_view(), name="schema"),
+    path("api/docs", SpectacularSwaggerView.as_view(url_name="schema"), name="docs"),
+]
+
+handler400 = "config.api.errors.json_bad_request"
+handler404 = "config.api.errors.json_not_found"
+handler500 = "config.api.errors.json_server_error"

@@ -1,0 +1,92 @@
+"""Query filters of the inventory routes."""
+
+import django_filters
+
+from config.api.filters import InFilter, SearchFilter, TrueFilter, comparisons
+from inventory.models import (
+    InventoryItem,
+    InventoryLevel,
+    Product,
+    ProductVariant,
+    SalesChannel,
+    StockLocation,
+)
+
+
+class StockLocationFilter(django_filters.FilterSet):
+    q = SearchFilter("name")
+    id = InFilter()
+    name = InFilter()
+    address_id = InFilter()
+    sales_channel_id = InFilter("channel_links__sales_channel_id", distinct=True)
+
+    class Meta:
+        model = StockLocation
+        fields = comparisons("created_at", "updated_at")
+
+
+class SalesChannelFilter(django_filters.FilterSet):
+    q = SearchFilter("name", "description")
+    id = InFilter()
+    name = InFilter()
+    is_disabled = TrueFilter()
+
+    class Meta:
+        model = SalesChannel
+        fields = comparisons("created_at", "updated_at")
+
+
+class ProductFilter(django_filters.FilterSet):
+    q = SearchFilter("title", "subtitle", "description", "handle", "variants__sku")
+    id = InFilter()
+    status = InFilter()
+    handle = InFilter()
+    title = InFilter()
+    is_giftcard = TrueFilter()
+
+    class Meta:
+        model = Product
+        fields = comparisons("created_at", "updated_at")
+
+    def filter_queryset(self, queryset):
+        return super().filter_queryset(queryset).distinct()
+
+
+class VariantFilter(django_filters.FilterSet):
+    q = SearchFilter("title", "sku", "product__title")
+    id = InFilter()
+    product_id = InFilter()
+    sku = InFilter()
+    manage_inventory = TrueFilter()
+    allow_backorder = TrueFilter()
+
+    class Meta:
+        model = ProductVariant
+        fields = comparisons("created_at", "updated_at")
+
+
+class InventoryItemFilter(django_filters.FilterSet):
+    q = SearchFilter("sku", "title", "description")
+    id = InFilter()
+    sku = InFilter()
+    location_id = InFilter("location_levels__location_id", distinct=True)
+    origin_country = InFilter()
+    hs_code = InFilter()
+    mid_code = InFilter()
+    material = InFilter()
+    requires_shipping = TrueFilter()
+
+    class Meta:
+        model = InventoryItem
+        fields = {
+            "hs_code": ["icontains", "istartswith", "iendswith"],
+            **comparisons("weight", "length", "height", "width", "created_at", "updated_at"),
+        }
+
+
+class LevelFilter(django_filters.FilterSet):
+    location_id = InFilter()
+
+    class Meta:
+        model = InventoryLevel
+        fields = []

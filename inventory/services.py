@@ -1,0 +1,333 @@
+"""Writes of locations, channels, the catalog, inventory items and levels.
+
+Each service is one transaction. Those that change levels lock them first through
+`inventory.locks`; none touches `reserved_quantity` (that belongs to reservations).
+"""
+
+from django.db import IntegrityError, transaction
+from django.db.models import Max
+from django.utils import timezone
+
+from config.errors import Conflict, Duplicate, NotAllowed, NotFound
+from inventory import selectors
+from inventory.locks import lock_item_levels, lock_levels
+from inventory.models import (
+    InventoryItem,
+    InventoryLevel,
+    Product,
+    ProductVariant,
+    SalesChannel,
+    SalesChannelLocation,
+    StockLocation,
+    StockLocationAddress,
+    VariantInventoryItem,
+)
+
+CUSTOMS_FIELDS = (
+    "hs_code",
+    "origin_country",
+    "mid_code",
+    "material",
+    "weight",
+    "length",
+    "height",
+    "width",
+)
+
+
+def _set(obj, changes: dict):
+    for key, value in changes.items():
+        setattr(obj, key, value)
+    obj.save()
+    return obj
+
+
+def _merged(old: dict | None, new: dict | None) -> dict | None:
+    return new if new is None else {**(old or {}), **new}
+
+
+def _unique(model, field: str, value, *, label: str, exclude_pk=None):
+    if value is None:
+        return
+    queryset = model.objects.filter(**{field: value})
+    if exclude_pk:
+        queryset = queryset.exclude(pk=exclude_pk)
+    if queryset.exists():
+        raise Duplicate(f"{label} with {field} {value} already exists.")
+
+
+# Stock locations ------------------------------------------------------------------------
+
+
+@transaction.atomic
+def stock_location_create(
+    *, name: str, address: dict | None = None, address_id: str | None = None, metadata=None
+) -> StockLocation:
+    location = StockLocation(name=name, metadata=metadata)
+    if address is not None:
+        location.address = StockLocationAddress.objects.create(**address)
+    elif address_id is not None:
+        location.address = _address(address_id)
+    location.save()
+    return location
+
+
+def _address(address_id: str) -> StockLocationAddress:
+    address = StockLocationAddress.objects.filter(pk=address_id).first()
+    if address is None:
+        raise NotFound(f"Stock location address with id {address_id} was not found")
+    return address
+
+
+@transaction.atomic
+def stock_location_update(*, location_id: str, **changes) -> StockLocation:
+    location = selectors.stock_location_get(location_id=location_id)
+    address = changes.pop("address", None)
+    if "address_id" in changes:
+        location.address = _address(changes.pop("address_id"))
+    if address is not None:
+        if location.address is None:
+            location.address = StockLocationAddress.objects.create(**address)
+        else:
+            _set(location.address, address)
+    if "metadata" in changes:
+        changes["metadata"] = _merged(location.metadata, changes["metadata"])
+    return _set(location, changes)
+
+
+@transaction.atomic
+def stock_location_delete(*, location_id: str) -> None:
+    """Delete a location with its levels and channel links; refused while it holds reservations."""
+    location = selectors.stock_location_get(location_id=location_id)
+    lock_item_levels(location_ids=[location.pk])
+    if location.reservations.exists():
+        raise Conflict(
+            f"Stock location {location_id} has reservations; release them before deleting it"
+        )
+    address = location.address
+    location.delete()
+    if address is not None:
+        address.delete()
+
+
+# Sales channels -------------------------------------------------------------------------
+
+
+def sales_channel_create(
+    *, name: str, description=None, is_disabled: bool = False, metadata=None
+) -> SalesChannel:
+    return SalesChannel.objects.create(
+        name=name, description=description, is_disabled=is_disabled, metadata=metadata
+    )
+
+
+@transaction.atomic
+def sales_channel_update(*, sales_channel_id: str, **changes) -> SalesChannel:
+    channel = selectors.sales_channel_get(sales_channel_id=sales_channel_id)
+    return _set(channel, changes)
+
+
+@transaction.atomic
+def sales_channel_delete(*, sales_channel_id: str) -> None:
+    channel = selectors.sales_channel_get(sales_channel_id=sales_channel_id)
+    if channel.is_default:
+        raise NotAllowed("You cannot delete the default sales channel")
+    try:
+        with transaction.atomic():
+            channel.delete()
+    except IntegrityError as error:
+        raise Conflict(f"Sales channel {sales_channel_id} is still in use") from error
+
+
+@transaction.atomic
+def sales_channel_location_add(*, sales_channel_id: str, location_id: str) -> SalesChannel:
+    """Link a location after the channel's others (allocation tries it last); idempotent."""
+    channel = SalesChannel.objects.select_for_update().filter(pk=sales_channel_id).first()
+    if channel is None:
+        raise NotFound(f"Sales channel with id: {sales_channel_id} was not found")
+    selectors.stock_location_get(location_id=location_id)
+    links = channel.location_links
+    if not links.filter(location_id=location_id).exists():
+        last = links.aggregate(last=Max("rank"))["last"]
+        links.create(location_id=location_id, rank=0 if last is None else last + 1)
+    return channel
+
+
+@transaction.atomic
+def sales_channel_location_remove(*, sales_channel_id: str, location_id: str) -> None:
+    selectors.sales_channel_get(sales_channel_id=sales_channel_id)
+    SalesChannelLocation.objects.filter(
+        sales_channel_id=sales_channel_id, location_id=location_id
+    ).delete()
+
+
+# Products and variants ------------------------------------------------------------------
+
+
+@transaction.atomic
+def product_create(*, title: str, variants: list[dict] = (), **fields) -> Product:
+    _unique(Product, "handle", fields.get("handle"), label="Product")
+    product = Product.objects.create(title=title, **fields)
+    for rank, variant in enumerate(variants):
+        variant_create(product_id=product.pk, variant_rank=rank, **variant)
+    return product
+
+
+@transaction.atomic
+def product_update(*, product_id: str, **changes) -> Product:
+    product = selectors.product_get(product_id=product_id)
+    _unique(Product, "handle", changes.get("handle"), label="Product", exclude_pk=product.pk)
+    if "metadata" in changes:
+        changes["metadata"] = _merged(product.metadata, changes["metadata"])
+    return _set(product, changes)
+
+
+@transaction.atomic
+def product_delete(*, product_id: str) -> None:
+    """Delete a product and its variants; their inventory items and stock stay."""
+    product = selectors.product_get(product_id=product_id)
+    try:
+        with transaction.atomic():
+            product.delete()
+    except IntegrityError as error:
+        raise Conflict(f"Product {product_id} has variants still in use") from error
+
+
+@transaction.atomic
+def variant_create(
+    *, product_id: str, title: str, manage_inventory: bool = True, **fields
+) -> ProductVariant:
+    """Create a variant; one that manages inventory gets its own inventory item."""
+    product = selectors.product_get(product_id=product_id)
+    _unique(ProductVariant, "sku", fields.get("sku"), label="Product variant")
+    if "variant_rank" not in fields:
+        fields["variant_rank"] = product.variants.count()
+    variant = ProductVariant.objects.create(
+        product=product, title=title, manage_inventory=manage_inventory, **fields
+    )
+    if manage_inventory:
+        item = inventory_item_create(
+            sku=variant.sku,
+            title=variant.title,
+            **{f: getattr(variant, f) for f in CUSTOMS_FIELDS},
+        )
+        VariantInventoryItem.objects.create(variant=variant, inventory_item=item)
+    return variant
+
+
+@transaction.atomic
+def variant_item_attach(
+    *, variant_id: str, inventory_item_id: str, required_quantity: int = 1
+) -> VariantInventoryItem:
+    """Make `inventory_item` part of the variant (a kit when it has several)."""
+    variant = selectors.variant_get(variant_id=variant_id)
+    item = selectors.inventory_item_get(item_id=inventory_item_id)
+    if variant.inventory_links.filter(inventory_item=item).exists():
+        raise Duplicate(f"Inventory item {item.pk} is already part of variant {variant.pk}.")
+    return VariantInventoryItem.objects.create(
+        variant=variant, inventory_item=item, required_quantity=required_quantity
+    )
+
+
+# Inventory items ------------------------------------------------------------------------
+
+
+@transaction.atomic
+def inventory_item_create(
+    *, variant_id: str | None = None, required_quantity: int = 1, **fields
+) -> InventoryItem:
+    _unique(InventoryItem, "sku", fields.get("sku"), label="Inventory item")
+    item = InventoryItem.objects.create(**fields)
+    if variant_id is not None:
+        variant_item_attach(
+            variant_id=variant_id, inventory_item_id=item.pk, required_quantity=required_quantity
+        )
+    return item
+
+
+@transaction.atomic
+def inventory_item_update(*, item_id: str, **changes) -> InventoryItem:
+    item = selectors.inventory_item_get(item_id=item_id)
+    _unique(InventoryItem, "sku", changes.get("sku"), label="Inventory item", exclude_pk=item.pk)
+    if "metadata" in changes:
+        changes["metadata"] = _merged(item.metadata, changes["metadata"])
+    return _set(item, changes)
+
+
+@transaction.atomic
+def inventory_item_delete(*, item_id: str) -> None:
+    """Delete an item with its levels and variant links; refused while it has reservations."""
+    item = selectors.inventory_item_get(item_id=item_id)
+    lock_item_levels(item_ids=[item.pk])
+    if item.reservations.exists():
+        raise Conflict(
+            f"Inventory item {item_id} has reservations; release them before deleting it"
+        )
+    item.delete()
+
+
+# Levels -----------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def inventory_level_create(
+    *,
+    item_id: str,
+    location_id: str,
+    stocked_quantity: int,
+    incoming_quantity: int = 0,
+    metadata=None,
+) -> InventoryLevel:
+    item = selectors.inventory_item_get(item_id=item_id)
+    location = selectors.stock_location_get(location_id=location_id)
+    if InventoryLevel.objects.filter(inventory_item=item, location=location).exists():
+        raise Duplicate(
+            f"Inventory level for item {item_id} at location {location_id} already exists."
+        )
+    return InventoryLevel.objects.create(
+        inventory_item=item,
+        location=location,
+        stocked_quantity=stocked_quantity,
+        incoming_quantity=incoming_quantity,
+        metadata=metadata,
+    )
+
+
+@transaction.atomic
+def inventory_level_update(*, item_id: str, location_id: str, **changes) -> InventoryLevel:
+    """Set stocked/incoming quantities; stock may not drop below what is reserved there."""
+    level = lock_levels([(item_id, location_id)])[(item_id, location_id)]
+    stocked = changes.get("stocked_quantity")
+    if (
+        stocked is not None
+        and stocked < level.reserved_quantity
+        and item_id not in selectors.backorderable_item_ids([item_id])
+    ):
+        raise NotAllowed(
+            f"Cannot set stocked quantity of item {item_id} at location {location_id} to "
+            f"{stocked}: {level.reserved_quantity} are reserved there"
+        )
+    if "metadata" in changes:
+        changes["metadata"] = _merged(level.metadata, changes["metadata"])
+    return _set(level, changes)
+
+
+@transaction.atomic
+def inventory_level_delete(*, item_id: str, location_id: str) -> None:
+    level = lock_levels([(item_id, location_id)])[(item_id, location_id)]
+    if level.reserved_quantity > 0:
+        raise Conflict(
+            f"Cannot remove Inventory Level {item_id} at Location {location_id} "
+            "because there are reserved items."
+        )
+    level.delete()
+
+
+def touch(levels) -> None:
+    """Save changed counters of locked levels in one query."""
+    now = timezone.now()
+    for level in levels:
+        level.updated_at = now
+    InventoryLevel.objects.bulk_update(
+        levels, ["stocked_quantity", "reserved_quantity", "updated_at"]
+    )

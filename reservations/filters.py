@@ -1,0 +1,20 @@
+"""Query filters of `GET /admin/reservations`."""
+
+import django_filters
+
+from config.api.filters import InFilter, comparisons
+from reservations.models import ReservationItem
+
+
+class ReservationFilter(django_filters.FilterSet):
+    location_id = InFilter()
+    inventory_item_id = InFilter()
+    line_item_id = InFilter()
+    created_by = InFilter()
+
+    class Meta:
+        model = ReservationItem
+        fields = {
+            "description": ["exact", "icontains", "istartswith", "iendswith"],
+            **comparisons("quantity", "created_at", "updated_at"),
+        }

@@ -1,0 +1,37 @@
+"""Reservations (item allocations): units of an item held at a location."""
+
+from django.db import models
+from django.db.models import Q
+
+from config.ids import id_field
+from inventory.models import InventoryItem, StockLocation
+
+
+class ReservationItem(models.Model):
+    id = id_field("resitem")
+    inventory_item = models.ForeignKey(
+        InventoryItem, on_delete=models.PROTECT, related_name="reservations"
+    )
+    location = models.ForeignKey(
+        StockLocation, on_delete=models.PROTECT, related_name="reservations"
+    )
+    quantity = models.IntegerField()
+    line_item_id = models.CharField(max_length=64, null=True, blank=True, db_index=True)
+    description = models.TextField(null=True, blank=True)
+    created_by = models.CharField(max_length=64, null=True, blank=True, db_index=True)
+    external_id = models.CharField(max_length=255, null=True, blank=True)
+    metadata = models.JSONField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["-created_at", "id"]
+        indexes = [models.Index(fields=["inventory_item", "location"])]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(quantity__gt=0), name="reservation_quantity_positive"
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.quantity} × {self.inventory_item} @ {self.location}"
