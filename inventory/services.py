@@ -195,9 +195,15 @@ def product_delete(*, product_id: str) -> None:
 
 @transaction.atomic
 def variant_create(
-    *, product_id: str, title: str, manage_inventory: bool = True, **fields
+    *,
+    product_id: str,
+    title: str,
+    manage_inventory: bool = True,
+    kit: list[tuple[str, int]] | None = None,
+    **fields,
 ) -> ProductVariant:
-    """Create a variant; one that manages inventory gets its own inventory item."""
+    """Create a variant. One that manages inventory gets its own inventory item, or, as a
+    `kit` of `(inventory_item_id, required_quantity)` pairs, is made of existing items."""
     product = selectors.product_get(product_id=product_id)
     _unique(ProductVariant, "sku", fields.get("sku"), label="Product variant")
     if "variant_rank" not in fields:
@@ -205,7 +211,14 @@ def variant_create(
     variant = ProductVariant.objects.create(
         product=product, title=title, manage_inventory=manage_inventory, **fields
     )
-    if manage_inventory:
+    if kit:
+        for item_id, required_quantity in kit:
+            variant_item_attach(
+                variant_id=variant.pk,
+                inventory_item_id=item_id,
+                required_quantity=required_quantity,
+            )
+    elif manage_inventory:
         item = inventory_item_create(
             sku=variant.sku,
             title=variant.title,
