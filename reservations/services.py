@@ -18,17 +18,21 @@ UNSET = object()
 
 def check_availability(levels: dict[LevelKey, InventoryLevel], additions: dict[LevelKey, int]):
     """Raise one InsufficientInventory listing every level that cannot take its addition."""
-    wanted = {key: qty for key, qty in additions.items() if qty > 0}
-    exempt = backorderable_item_ids([item for item, _ in wanted]) if wanted else set()
+    over = {
+        key: qty
+        for key, qty in additions.items()
+        if qty > 0 and qty > levels[key].available_quantity
+    }
+    exempt = backorderable_item_ids([item for item, _ in over]) if over else set()
     short = []
-    for key, qty in wanted.items():
-        level = levels[key]
-        if key[0] not in exempt and qty > level.available_quantity:
+    for (item_id, location_id), qty in over.items():
+        level = levels[(item_id, location_id)]
+        if item_id not in exempt:
             short.append(
                 {
-                    "inventory_item_id": key[0],
-                    "location_id": key[1],
-                    "label": f"item {level.inventory_item.sku or key[0]}",
+                    "inventory_item_id": item_id,
+                    "location_id": location_id,
+                    "label": f"item {level.inventory_item.sku or item_id}",
                     "requested": qty,
                     "available": max(level.available_quantity, 0),
                 }
