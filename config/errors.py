@@ -46,15 +46,17 @@ class Unauthorized(DomainError):
 
 
 class InsufficientInventory(NotAllowed):
-    """Stock is short; `items` lists every short (item, location) with what is available."""
+    """Stock is short; `items` lists every shortage: `label`, `requested`, `available` and,
+    when it concerns one level, `location_id`."""
 
     code = "insufficient_inventory"
 
     def __init__(self, items: list[dict]):
         self.items = items
         parts = [
-            f"{i['label']} at location {i['location_id']}: "
-            f"requested {i['requested']}, available {i['available']}"
+            i["label"]
+            + (f" at location {i['location_id']}" if i.get("location_id") else "")
+            + f": requested {i['requested']}, available {i['available']}"
             for i in items
         ]
         super().__init__("Insufficient inventory for " + "; ".join(parts))
