@@ -104,12 +104,13 @@ class ResourceViewSet(ViewSet):
             }
         )
 
-    def list_params(self):
-        plan = self.plan
+    def list_params(self, output=None, order_fields=None):
+        """offset/limit/order/expand/fields for rows of `output` (default: this resource's)."""
+        plan = plan_for(output or self.output)
         return list_params(
             self.request.query_params,
             default_limit=self.default_limit,
-            order_fields=self.order_fields,
+            order_fields=order_fields or self.order_fields,
             default_order=self.default_order,
             expandable=plan.expandable,
             fields=set(plan.names),
