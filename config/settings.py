@@ -78,6 +78,7 @@ else:
     DATABASES["default"]["OPTIONS"] = {"options": "-c lock_timeout=10000"}
 
 AUTH_USER_MODEL = "config.User"
+STORE_CURRENCY = os.environ.get("STORE_CURRENCY", "usd").lower()
 AUTH_PASSWORD_VALIDATORS = []
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
@@ -101,7 +102,7 @@ REST_FRAMEWORK = {
     ],
     "DEFAULT_PERMISSION_CLASSES": ["config.api.auth.IsActiveStaff"],
     "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
-    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_RENDERER_CLASSES": ["config.api.renderers.JSONRenderer"],
     "EXCEPTION_HANDLER": "config.api.errors.exception_handler",
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "UNAUTHENTICATED_USER": None,

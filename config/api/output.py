@@ -15,10 +15,7 @@ from rest_framework import serializers
 def format_timestamp(value: dt.datetime | None) -> str | None:
     if value is None:
         return None
-    return (
-        value.astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M:%S.")
-        + f"{value.microsecond // 1000:03d}Z"
-    )
+    return value.astimezone(dt.UTC).isoformat(timespec="milliseconds")[:-6] + "Z"
 
 
 class Timestamp(serializers.DateTimeField):

@@ -129,6 +129,8 @@ _TYPE_PHRASES = (
 
 def apply_filterset(filterset_class: type[FilterSet], data: dict, queryset):
     """Filter `queryset` by the parsed query; unknown keys and bad values are 400s."""
+    if not data:
+        return queryset
     unknown = [key for key in data if key not in filterset_class.base_filters]
     if unknown:
         raise InvalidData(", ".join(f"property {display_key(k)} should not exist" for k in unknown))
