@@ -8,7 +8,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import Max
 from django.utils import timezone
 
-from config.errors import Conflict, Duplicate, NotAllowed, NotFound
+from config.errors import Conflict, Duplicate, InvalidData, NotAllowed, NotFound
 from inventory import selectors
 from inventory.locks import lock_item_levels, lock_levels
 from inventory.models import (
@@ -33,6 +33,9 @@ CUSTOMS_FIELDS = (
     "height",
     "width",
 )
+
+
+REQUIRED_ADDRESS = ("address_1", "country_code")
 
 
 def _set(obj, changes: dict):
@@ -87,6 +90,9 @@ def stock_location_update(*, location_id: str, **changes) -> StockLocation:
         location.address = _address(changes.pop("address_id"))
     if address is not None:
         if location.address is None:
+            missing = [f"address.{k} is required" for k in REQUIRED_ADDRESS if not address.get(k)]
+            if missing:
+                raise InvalidData(", ".join(missing))
             location.address = StockLocationAddress.objects.create(**address)
         else:
             _set(location.address, address)
@@ -233,6 +239,8 @@ def variant_item_attach(
     *, variant_id: str, inventory_item_id: str, required_quantity: int = 1
 ) -> VariantInventoryItem:
     """Make `inventory_item` part of the variant (a kit when it has several)."""
+    if required_quantity < 1:
+        raise InvalidData("required_quantity must be a positive integer")
     variant = selectors.variant_get(variant_id=variant_id)
     item = selectors.inventory_item_get(item_id=inventory_item_id)
     if variant.inventory_links.filter(inventory_item=item).exists():
