@@ -1,0 +1,222 @@
+"""The Django admin at /dashboard/: staff users, and the pieces every app's admin shares.
+
+Admin writes of stock and reservations go through the same services as the API:
+- `ServiceForm.apply()` calls the create/update service once the form and the model
+  validate; a `DomainError` becomes a form error. The admin's change form runs inside
+  `transaction.atomic`, so the service's own atomic block is a savepoint: a refusal writes
+  nothing. (A form that applies a service must have no editable inlines: the service runs
+  before the inline formsets are validated.)
+- `ServiceAdmin.delete_with_service()` deletes one object; the delete view and the bulk
+  delete action show a refusal as an error message and roll the whole deletion back.
+"""
+
+from django import forms
+from django.contrib import admin, messages
+from django.contrib.admin.actions import delete_selected as django_delete_selected
+from django.contrib.admin.utils import quote
+from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
+from django.contrib.auth.forms import AdminUserCreationForm, UserChangeForm
+from django.db import DatabaseError, models, transaction
+from django.http import HttpResponseRedirect
+from django.urls import reverse
+from django.utils.html import format_html
+from django.utils.translation import gettext_lazy
+
+from config import services
+from config.api.errors import as_domain_error
+from config.errors import DomainError
+from config.models import User
+
+admin.site.site_header = "Stockroom"
+admin.site.site_title = "Stockroom"
+admin.site.index_title = "Inventory and reservations"
+
+
+def refusal(exc: Exception) -> str | None:
+    """The message of a refusal (a DomainError, or a database error standing for one such as
+    a lock timeout), or None when the exception is a real bug."""
+    error = as_domain_error(exc)
+    return None if error is None else error.message
+
+
+def admin_link(obj, text=None) -> str:
+    """An HTML link to `obj`'s admin change page."""
+    if obj is None:
+        return "-"
+    opts = obj._meta
+    url = reverse(f"admin:{opts.app_label}_{opts.model_name}_change", args=[quote(obj.pk)])
+    return format_html('<a href="{}">{}</a>', url, text if text is not None else obj)
+
+
+class NonNullJSONField(forms.JSONField):
+    """A JSON form field for a NOT NULL column: empty input means the column's default."""
+
+    empty_default = staticmethod(lambda: None)
+
+    def to_python(self, value):
+        value = super().to_python(value)
+        return self.empty_default() if value is None else value
+
+
+class ServiceForm(forms.ModelForm):
+    """A ModelForm whose write is a service call made during validation (see module doc)."""
+
+    applied = False
+
+    def apply(self):
+        """Call one (atomic) service with `cleaned_data`; return the saved instance, or None
+        to let the admin save the instance itself."""
+
+    def full_clean(self):
+        super().full_clean()
+        if not self.is_bound or self._errors:
+            return
+        try:
+            saved = self.apply()
+        except (DomainError, DatabaseError) as exc:
+            message = refusal(exc)
+            if message is None:
+                raise
+            self.add_error(None, message)
+            return
+        if saved is not None:
+            self.instance, self.applied = saved, True
+
+    def save(self, commit=True):
+        if not self.applied:
+            return super().save(commit)
+        self.save_m2m = lambda: None
+        return self.instance
+
+
+@admin.action(
+    permissions=["delete"],
+    description=gettext_lazy("Delete selected %(verbose_name_plural)s"),
+)
+def delete_selected(modeladmin, request, queryset):
+    """Django's bulk delete, all or nothing: one refusal rolls every deletion back."""
+    try:
+        with transaction.atomic():
+            return django_delete_selected(modeladmin, request, queryset)
+    except (DomainError, DatabaseError) as exc:
+        message = refusal(exc)
+        if message is None:
+            raise
+        modeladmin.message_user(request, f"Nothing was deleted: {message}", messages.ERROR)
+        return None
+
+
+class ServiceAdmin(admin.ModelAdmin):
+    """A ModelAdmin whose deletions go through `delete_with_service` and whose refusals are
+    shown, never a 500."""
+
+    actions = [delete_selected]
+
+    def delete_with_service(self, request, obj) -> None:
+        """Delete one object; subclasses call their delete service."""
+        obj.delete()
+
+    def formfield_for_dbfield(self, db_field, request, **kwargs):
+        if isinstance(db_field, models.JSONField) and not db_field.null:
+            field = super().formfield_for_dbfield(
+                db_field, request, form_class=NonNullJSONField, **kwargs
+            )
+            field.empty_default = db_field.get_default
+            return field
+        return super().formfield_for_dbfield(db_field, request, **kwargs)
+
+    def save_model(self, request, obj, form, change):
+        if not getattr(form, "applied", False):
+            super().save_model(request, obj, form, change)
+
+    def delete_model(self, request, obj):
+        self.delete_with_service(request, obj)
+
+    def delete_queryset(self, request, queryset):
+        for obj in queryset:
+            self.delete_with_service(request, obj)
+
+    def delete_view(self, request, object_id, extra_context=None):
+        try:
+            return super().delete_view(request, object_id, extra_context)
+        except (DomainError, DatabaseError) as exc:
+            message = refusal(exc)
+            if message is None:
+                raise
+        self.message_user(request, message, messages.ERROR)
+        opts = self.opts
+        return HttpResponseRedirect(
+            reverse(
+                f"admin:{opts.app_label}_{opts.model_name}_change",
+                args=[object_id],
+                current_app=self.admin_site.name,
+            )
+        )
+
+
+# Users ------------------------------------------------------------------------------------
+
+
+class UserCreationForm(AdminUserCreationForm):
+    class Meta:
+        model = User
+        fields = ("email",)
+
+    def clean_email(self):
+        return self.cleaned_data["email"].lower()
+
+
+class UserEditForm(UserChangeForm):
+    class Meta:
+        model = User
+        fields = "__all__"
+
+    def clean_email(self):
+        return self.cleaned_data["email"].lower()
+
+
+@admin.register(User)
+class UserAdmin(ServiceAdmin, DjangoUserAdmin):
+    """Staff log in by email; `api_token` is what `x-medusa-access-token` carries."""
+
+    form = UserEditForm
+    add_form = UserCreationForm
+    fieldsets = (
+        (None, {"fields": ("id", "email", "password")}),
+        ("Profile", {"fields": ("first_name", "last_name", "role", "api_token", "metadata")}),
+        (
+            "Permissions",
+            {"fields": ("is_active", "is_staff", "is_superuser", "groups", "user_permissions")},
+        ),
+        ("Dates", {"fields": ("last_login", "date_joined", "created_at", "updated_at")}),
+    )
+    add_fieldsets = (
+        (
+            None,
+            {
+                "classes": ("wide",),
+                "fields": (
+                    "email",
+                    "role",
+                    "is_staff",
+                    "usable_password",
+                    "password1",
+                    "password2",
+                ),
+            },
+        ),
+    )
+    readonly_fields = ("id", "created_at", "updated_at")
+    list_display = ("email", "first_name", "last_name", "role", "is_staff", "is_active", "id")
+    list_filter = ("role", "is_staff", "is_active", "is_superuser")
+    search_fields = ("email", "first_name", "last_name", "=id")
+    ordering = ("email",)
+
+    def get_form(self, request, obj=None, **kwargs):
+        form = super().get_form(request, obj, **kwargs)
+        if obj is None:  # new users are staff by default, as `create_user` makes them
+            form.base_fields["is_staff"].initial = True
+        return form
+
+    def delete_with_service(self, request, obj) -> None:
+        services.user_delete(user_id=obj.pk, acting_user_id=request.user.pk)

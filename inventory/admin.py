@@ -1,0 +1,532 @@
+"""Admin for locations, channels, the catalog, inventory items and levels.
+
+Levels are created, changed and deleted only through `inventory.services` (which lock them);
+`reserved_quantity` is never editable here: only reservations move it. Deleting an item, a
+location, a channel or a product goes through its delete service, which may refuse.
+"""
+
+from django import forms
+from django.contrib import admin
+from django.db.models import Count, F, Sum
+from django.db.models.functions import Coalesce
+from django.urls import NoReverseMatch, reverse
+from django.utils.html import format_html, format_html_join
+from django.utils.http import urlencode
+
+from config.admin import ServiceAdmin, ServiceForm, admin_link
+from inventory import services
+from inventory.models import (
+    InventoryItem,
+    InventoryLevel,
+    Product,
+    ProductVariant,
+    SalesChannel,
+    SalesChannelLocation,
+    StockLocation,
+    StockLocationAddress,
+    VariantInventoryItem,
+)
+
+CUSTOMS_FIELDS = services.CUSTOMS_FIELDS
+AVAILABLE = F("stocked_quantity") - F("reserved_quantity")
+
+
+def _url(name: str, **query) -> str | None:
+    """An admin URL by name with a query string, or None when that admin is not installed."""
+    try:
+        url = reverse(f"admin:{name}")
+    except NoReverseMatch:
+        return None
+    return f"{url}?{urlencode(query)}" if query else url
+
+
+def _link(url: str | None, text: str) -> str:
+    return format_html('<a href="{}">{}</a>', url, text) if url else "-"
+
+
+class ReadOnlyInline(admin.TabularInline):
+    """Rows shown for reference, each linking to its own page; edited there, not here."""
+
+    extra = 0
+    can_delete = False
+    show_change_link = True
+
+    def get_readonly_fields(self, request, obj=None):
+        return self.fields
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+class LevelInline(ReadOnlyInline):
+    """An item's or a location's levels; change or add them on the level pages."""
+
+    model = InventoryLevel
+    verbose_name_plural = "stock levels (edit each on its own page)"
+
+    @admin.display(description="available")
+    def available(self, level):
+        return level.available_quantity
+
+
+class ItemLevelInline(LevelInline):
+    fields = ("location", "stocked_quantity", "reserved_quantity", "available", "incoming_quantity")
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("location")
+
+
+class LocationLevelInline(LevelInline):
+    fields = (
+        "inventory_item",
+        "stocked_quantity",
+        "reserved_quantity",
+        "available",
+        "incoming_quantity",
+    )
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("inventory_item")
+
+
+def _add_level_link(**initial) -> str:
+    return _link(_url("inventory_inventorylevel_add", **initial), "Add a stock level")
+
+
+# Stock locations --------------------------------------------------------------------------
+
+
+@admin.register(StockLocationAddress)
+class StockLocationAddressAdmin(ServiceAdmin):
+    list_display = ("address_1", "city", "postal_code", "country_code", "company", "id")
+    search_fields = ("address_1", "city", "postal_code", "company", "=id")
+    list_filter = ("country_code",)
+    readonly_fields = ("id", "created_at", "updated_at")
+
+
+class LocationChannelInline(ReadOnlyInline):
+    model = SalesChannelLocation
+    fields = ("sales_channel", "rank")
+    verbose_name_plural = "sales channels (edit on the channel's page)"
+
+
+@admin.register(StockLocation)
+class StockLocationAdmin(ServiceAdmin):
+    list_display = ("name", "address", "level_count", "id", "created_at")
+    list_select_related = ("address",)
+    search_fields = ("name", "=id", "address__city", "address__address_1")
+    ordering = ("name", "id")
+    list_filter = ("address__country_code",)
+    fields = ("id", "name", "address", "metadata", "add_level", "created_at", "updated_at")
+    readonly_fields = ("id", "add_level", "created_at", "updated_at")
+    inlines = [LocationLevelInline, LocationChannelInline]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).annotate(level_count=Count("levels"))
+
+    @admin.display(description="stock levels", ordering="level_count")
+    def level_count(self, location):
+        return location.level_count
+
+    @admin.display(description="stock")
+    def add_level(self, location):
+        return _add_level_link(location=location.pk) if location.pk else "-"
+
+    def delete_with_service(self, request, obj) -> None:
+        services.stock_location_delete(location_id=obj.pk)
+
+
+# Sales channels ---------------------------------------------------------------------------
+
+
+class ChannelLocationInline(admin.TabularInline):
+    """The channel's locations; allocation tries them by ascending rank."""
+
+    model = SalesChannelLocation
+    fields = ("location", "rank")
+    autocomplete_fields = ("location",)
+    extra = 0
+
+
+@admin.register(SalesChannel)
+class SalesChannelAdmin(ServiceAdmin):
+    list_display = ("name", "is_default", "is_disabled", "location_count", "id", "created_at")
+    search_fields = ("name", "description", "=id")
+    list_filter = ("is_disabled", "is_default")
+    fields = ("id", "name", "description", "is_disabled", "is_default", "metadata", "created_at")
+    readonly_fields = ("id", "is_default", "created_at")
+    inlines = [ChannelLocationInline]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).annotate(location_count=Count("location_links"))
+
+    @admin.display(description="locations", ordering="location_count")
+    def location_count(self, channel):
+        return channel.location_count
+
+    def delete_with_service(self, request, obj) -> None:
+        services.sales_channel_delete(sales_channel_id=obj.pk)
+
+
+# Products and variants --------------------------------------------------------------------
+
+
+class ProductVariantInline(ReadOnlyInline):
+    model = ProductVariant
+    fields = ("title", "sku", "manage_inventory", "allow_backorder", "variant_rank")
+    verbose_name_plural = "variants (add or edit each on its own page)"
+
+
+@admin.register(Product)
+class ProductAdmin(ServiceAdmin):
+    list_display = ("title", "handle", "status", "variant_count", "id", "created_at")
+    search_fields = ("title", "handle", "subtitle", "=id")
+    ordering = ("title", "id")
+    list_filter = ("status", "is_giftcard", "discountable")
+    readonly_fields = ("id", "add_variant", "created_at", "updated_at")
+    fieldsets = (
+        (
+            None,
+            {
+                "fields": (
+                    "id",
+                    "title",
+                    "subtitle",
+                    "description",
+                    "handle",
+                    "status",
+                    "thumbnail",
+                    "is_giftcard",
+                    "discountable",
+                    "add_variant",
+                )
+            },
+        ),
+        (
+            "Medusa data",
+            {
+                "classes": ("collapse",),
+                "fields": (
+                    "options",
+                    "images",
+                    "tags",
+                    "type",
+                    "collection_id",
+                    "sales_channels",
+                    "categories",
+                    "metadata",
+                    "created_at",
+                    "updated_at",
+                ),
+            },
+        ),
+    )
+    inlines = [ProductVariantInline]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).annotate(variant_count=Count("variants"))
+
+    @admin.display(description="variants", ordering="variant_count")
+    def variant_count(self, product):
+        return product.variant_count
+
+    @admin.display(description="variant")
+    def add_variant(self, product):
+        if not product.pk:
+            return "-"
+        return _link(_url("inventory_productvariant_add", product=product.pk), "Add a variant")
+
+    def delete_with_service(self, request, obj) -> None:
+        services.product_delete(product_id=obj.pk)
+
+
+class VariantForm(ServiceForm):
+    """A new variant is made by `variant_create`: one that manages inventory gets its own
+    inventory item. Later edits (and its kit of items) are plain saves."""
+
+    def apply(self):
+        if not self.instance._state.adding:
+            return None
+        data = dict(self.cleaned_data)
+        product = data.pop("product")
+        return services.variant_create(product_id=product.pk, **data)
+
+
+class VariantItemInline(admin.TabularInline):
+    """The inventory items the variant is made of; a kit has several."""
+
+    model = VariantInventoryItem
+    fields = ("inventory_item", "required_quantity")
+    autocomplete_fields = ("inventory_item",)
+    extra = 0
+    verbose_name = "inventory item"
+    verbose_name_plural = "inventory items (a kit has several, each required_quantity times)"
+
+
+@admin.register(ProductVariant)
+class ProductVariantAdmin(ServiceAdmin):
+    form = VariantForm
+    list_display = (
+        "title",
+        "sku",
+        "product",
+        "manage_inventory",
+        "allow_backorder",
+        "item_count",
+        "id",
+    )
+    list_select_related = ("product",)
+    search_fields = ("title", "sku", "barcode", "ean", "upc", "=id", "product__title")
+    list_filter = ("manage_inventory", "allow_backorder")
+    autocomplete_fields = ("product",)
+    readonly_fields = ("id", "created_at", "updated_at")
+    inlines = [VariantItemInline]
+
+    def get_fieldsets(self, request, obj=None):
+        main = ["product", "title", "sku", "barcode", "ean", "upc"]
+        main += ["manage_inventory", "allow_backorder", "prices", "options"]
+        if obj is not None:
+            main = ["id", *main, "variant_rank"]
+        dates = ("metadata", "created_at", "updated_at") if obj else ("metadata",)
+        return (
+            (None, {"fields": main}),
+            ("Customs and dimensions", {"classes": ("collapse",), "fields": CUSTOMS_FIELDS}),
+            ("Other", {"fields": dates}),
+        )
+
+    def get_inlines(self, request, obj):
+        return self.inlines if obj is not None else []  # a new variant is saved by its service
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).annotate(item_count=Count("inventory_links"))
+
+    @admin.display(description="inventory items", ordering="item_count")
+    def item_count(self, variant):
+        return variant.item_count
+
+
+# Inventory items and levels ---------------------------------------------------------------
+
+
+class ItemVariantInline(ReadOnlyInline):
+    model = VariantInventoryItem
+    fields = ("variant", "required_quantity")
+    verbose_name = "variant"
+    verbose_name_plural = "variants made of this item (edit on the variant's page)"
+
+
+@admin.register(InventoryItem)
+class InventoryItemAdmin(ServiceAdmin):
+    list_display = (
+        "sku",
+        "title",
+        "stocked_total",
+        "reserved_total",
+        "available_total",
+        "requires_shipping",
+        "id",
+    )
+    search_fields = ("sku", "title", "=id")
+    ordering = ("sku", "id")
+    list_filter = ("location_levels__location", "requires_shipping")
+    readonly_fields = ("id", "totals", "add_level", "created_at", "updated_at")
+    fieldsets = (
+        (
+            None,
+            {
+                "fields": (
+                    "id",
+                    "sku",
+                    "title",
+                    "description",
+                    "thumbnail",
+                    "requires_shipping",
+                    "totals",
+                    "add_level",
+                )
+            },
+        ),
+        ("Customs and dimensions", {"classes": ("collapse",), "fields": CUSTOMS_FIELDS}),
+        ("Other", {"fields": ("metadata", "created_at", "updated_at")}),
+    )
+    inlines = [ItemLevelInline, ItemVariantInline]
+
+    def get_queryset(self, request):
+        return (
+            super()
+            .get_queryset(request)
+            .annotate(
+                stocked=Coalesce(Sum("location_levels__stocked_quantity"), 0),
+                reserved=Coalesce(Sum("location_levels__reserved_quantity"), 0),
+            )
+            .annotate(available=F("stocked") - F("reserved"))
+        )
+
+    @admin.display(description="stocked", ordering="stocked")
+    def stocked_total(self, item):
+        return item.stocked
+
+    @admin.display(description="reserved", ordering="reserved")
+    def reserved_total(self, item):
+        return item.reserved
+
+    @admin.display(description="available", ordering="available")
+    def available_total(self, item):
+        return item.available
+
+    @admin.display(description="all locations")
+    def totals(self, item):
+        if not item.pk:
+            return "-"
+        return f"stocked {item.stocked}, reserved {item.reserved}, available {item.available}"
+
+    @admin.display(description="stock")
+    def add_level(self, item):
+        return _add_level_link(inventory_item=item.pk) if item.pk else "-"
+
+    def delete_with_service(self, request, obj) -> None:
+        services.inventory_item_delete(item_id=obj.pk)
+
+
+class LevelForm(ServiceForm):
+    """Creates and changes a level through its services; `reserved_quantity` is not a field."""
+
+    stocked_quantity = forms.IntegerField(min_value=0)
+    incoming_quantity = forms.IntegerField(min_value=0, initial=0)
+
+    class Meta:
+        model = InventoryLevel
+        fields = ("inventory_item", "location", "stocked_quantity", "incoming_quantity", "metadata")
+
+    def apply(self):
+        data = self.cleaned_data
+        if self.instance._state.adding:
+            return services.inventory_level_create(
+                item_id=data["inventory_item"].pk,
+                location_id=data["location"].pk,
+                stocked_quantity=data["stocked_quantity"],
+                incoming_quantity=data["incoming_quantity"],
+                metadata=data.get("metadata"),
+            )
+        changes = {
+            name: data[name]
+            for name in ("stocked_quantity", "incoming_quantity", "metadata")
+            if name in self.changed_data
+        }
+        return services.inventory_level_update(
+            item_id=self.instance.inventory_item_id,
+            location_id=self.instance.location_id,
+            **changes,
+        )
+
+
+class StockStateFilter(admin.SimpleListFilter):
+    title = "stock"
+    parameter_name = "stock"
+
+    def lookups(self, request, model_admin):
+        return (("reserved", "has reservations"), ("unavailable", "nothing available"))
+
+    def queryset(self, request, queryset):
+        if self.value() == "reserved":
+            return queryset.filter(reserved_quantity__gt=0)
+        if self.value() == "unavailable":
+            return queryset.alias(available=AVAILABLE).filter(available__lte=0)
+        return queryset
+
+
+@admin.register(InventoryLevel)
+class InventoryLevelAdmin(ServiceAdmin):
+    """Stock of an item at a location. Stock may not drop below what is reserved there
+    (the service refuses); `reserved_quantity` follows the reservations only."""
+
+    form = LevelForm
+    list_display = (
+        "inventory_item",
+        "location",
+        "stocked_quantity",
+        "reserved_quantity",
+        "available",
+        "incoming_quantity",
+        "updated_at",
+    )
+    list_select_related = ("inventory_item", "location")
+    search_fields = (
+        "inventory_item__sku",
+        "inventory_item__title",
+        "location__name",
+        "=id",
+        "=inventory_item__id",
+        "=location__id",
+    )
+    list_filter = ("location", StockStateFilter)
+    autocomplete_fields = ("inventory_item", "location")
+
+    def get_fields(self, request, obj=None):
+        if obj is None:
+            return (
+                "inventory_item",
+                "location",
+                "stocked_quantity",
+                "incoming_quantity",
+                "metadata",
+            )
+        return (
+            "id",
+            "inventory_item",
+            "location",
+            "stocked_quantity",
+            "reserved_quantity",
+            "available",
+            "incoming_quantity",
+            "reservations",
+            "metadata",
+            "created_at",
+            "updated_at",
+        )
+
+    def get_readonly_fields(self, request, obj=None):
+        if obj is None:
+            return ()
+        return (
+            "id",
+            "inventory_item",
+            "location",
+            "reserved_quantity",
+            "available",
+            "reservations",
+            "created_at",
+            "updated_at",
+        )
+
+    @admin.display(description="available", ordering=AVAILABLE)
+    def available(self, level):
+        return level.available_quantity
+
+    @admin.display(description="reservations")
+    def reservations(self, level):
+        where = {"inventory_item": level.inventory_item_id, "location": level.location_id}
+        listed = _url(
+            "reservations_reservationitem_changelist",
+            inventory_item__id__exact=where["inventory_item"],
+            location__id__exact=where["location"],
+        )
+        return format_html_join(
+            " · ",
+            "{}",
+            [
+                (_link(listed, "List them"),),
+                (_link(_url("reservations_reservationitem_add", **where), "Reserve"),),
+                (admin_link(level.inventory_item, "Item"),),
+                (admin_link(level.location, "Location"),),
+            ],
+        )
+
+    def delete_with_service(self, request, obj) -> None:
+        services.inventory_level_delete(item_id=obj.inventory_item_id, location_id=obj.location_id)
