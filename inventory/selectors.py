@@ -106,7 +106,7 @@ def inventory_item_list(*, filters_data: dict) -> QuerySet:
     location_ids = filters_data.get("location_id")
     queryset = InventoryItem.objects.prefetch_related(
         _levels(location_ids.split(",") if location_ids else None),
-        Prefetch("variants", ProductVariant.objects.select_related("product").order_by("id")),
+        Prefetch("variants", _variants_with_items().select_related("product").order_by("id")),
     )
     return apply_filterset(filters.InventoryItemFilter, filters_data, queryset)
 

@@ -43,7 +43,7 @@ class SalesChannelOutput(TimestampedOutput):
     class Meta:
         expandable = ("locations",)
 
-    def get_deleted_at(self, obj) -> None:
+    def get_deleted_at(self, obj) -> str | None:
         return None
 
 

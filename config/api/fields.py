@@ -1,6 +1,7 @@
 """Strict input fields: JSON types are not coerced, and messages name the rule broken."""
 
 import math
+import re
 
 from rest_framework import serializers
 
@@ -67,6 +68,8 @@ class Str(serializers.CharField):
         for validator in self.validators:
             if type(validator).__name__ == "ProhibitNullCharactersValidator":
                 validator.message = "must not contain null characters"
+            if type(validator).__name__ == "ProhibitSurrogateCharactersValidator":
+                validator.message = "must not contain surrogate characters"
 
     def to_internal_value(self, data):
         if not isinstance(data, str):
@@ -103,13 +106,21 @@ class Bool(serializers.BooleanField):
         return data
 
 
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
 def _json_problem(value, depth=0) -> str | None:
     if depth > 20:
         return "is nested too deeply"
     if isinstance(value, str):
-        return "must not contain null characters" if "\x00" in value else None
+        if "\x00" in value:
+            return "must not contain null characters"
+        return "must not contain surrogate characters" if _SURROGATE.search(value) else None
     if isinstance(value, float) and not math.isfinite(value):
         return "must contain finite numbers only"
+    # Beyond 64 bits the JSON renderer (and clients) cannot write the number back.
+    if isinstance(value, (int, float)) and not isinstance(value, bool) and abs(value) >= 2**63:
+        return "must contain numbers within the 64-bit integer range"
     if isinstance(value, dict):
         items = list(value.keys()) + list(value.values())
     elif isinstance(value, list):

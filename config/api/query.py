@@ -1,5 +1,6 @@
 """Medusa's `qs` query strings: `a[]=x`, `a[0]=x`, `a=x,y`, `n[gt]=1`, and the list params."""
 
+import datetime as dt
 import re
 from dataclasses import dataclass
 
@@ -111,7 +112,7 @@ def list_params(
     order = []
     for term in order_raw.split(","):
         term = term.strip()
-        if term.lstrip("-") not in order_fields:
+        if term.removeprefix("-") not in order_fields:
             raise InvalidData(
                 f"order must name one of {', '.join(sorted(order_fields))}, optionally with '-'"
             )
@@ -142,4 +143,10 @@ def apply_filterset(filterset_class: type[FilterSet], data: dict, queryset):
             phrase = next((p for types, p in _TYPE_PHRASES if isinstance(filter_, types)), None)
             messages.append(f"{display_key(key)} {phrase or ' '.join(errors)}")
         raise InvalidData(", ".join(messages))
+    for key, value in filterset.form.cleaned_data.items():
+        if isinstance(value, dt.datetime):
+            try:  # the database stores UTC: year 1 at +14:00 has no UTC value
+                value.astimezone(dt.UTC)
+            except OverflowError:
+                raise InvalidData(f"{display_key(key)} is out of range") from None
     return filterset.qs

@@ -91,7 +91,9 @@ class SessionView(APIView):
         return [] if self.request.method == "POST" else super().get_permissions()
 
     def get_authenticators(self):
-        return [] if self.request.method == "POST" else super().get_authenticators()
+        # The schema generator asks before it has set `request`.
+        posting = getattr(self.request, "method", None) == "POST"
+        return [] if posting else super().get_authenticators()
 
     @extend_schema(request=LoginInput, responses=envelope("user", UserOutput))
     def post(self, request):

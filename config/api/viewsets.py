@@ -2,7 +2,12 @@
 
 from functools import cache
 
-from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
+from drf_spectacular.utils import (
+    OpenApiParameter,
+    extend_schema,
+    extend_schema_serializer,
+    inline_serializer,
+)
 from rest_framework import serializers
 from rest_framework.response import Response
 from rest_framework.routers import DynamicRoute, Route, SimpleRouter
@@ -140,14 +145,17 @@ def envelope(name: str, output: type[serializers.Serializer]):
 
 @cache
 def list_envelope(plural: str, output: type[serializers.Serializer]):
-    return inline_serializer(
-        name=f"{output.__name__}ListEnvelope_{plural}",
-        fields={
-            plural: output(many=True),
-            "count": serializers.IntegerField(),
-            "offset": serializers.IntegerField(),
-            "limit": serializers.IntegerField(),
-        },
+    # many=False: the envelope is one object, though a list action answers it.
+    return extend_schema_serializer(many=False)(
+        inline_serializer(
+            name=f"{output.__name__}ListEnvelope_{plural}",
+            fields={
+                plural: output(many=True),
+                "count": serializers.IntegerField(),
+                "offset": serializers.IntegerField(),
+                "limit": serializers.IntegerField(),
+            },
+        )
     )
 
 
