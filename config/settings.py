@@ -32,6 +32,8 @@ INSTALLED_APPS = [
     "config",
     "inventory",
     "reservations",
+    "orders",
+    "draft_orders",
 ]
 
 MIDDLEWARE = [

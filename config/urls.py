@@ -7,6 +7,7 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from config.api.users import SessionView, TokenView, UserViewSet
 from config.api.viewsets import Router
+from draft_orders.views import DraftOrderViewSet
 from inventory.views import (
     InventoryItemViewSet,
     ProductViewSet,
@@ -14,6 +15,7 @@ from inventory.views import (
     StockLocationViewSet,
     VariantViewSet,
 )
+from orders.views import OrderViewSet, RegionViewSet, ReturnViewSet, ShippingOptionViewSet
 from reservations.views import ReservationViewSet
 
 router = Router()
@@ -24,6 +26,11 @@ router.register("products", ProductViewSet, basename="products")
 router.register("variants", VariantViewSet, basename="variants")
 router.register("inventory-items", InventoryItemViewSet, basename="inventory-items")
 router.register("reservations", ReservationViewSet, basename="reservations")
+router.register("regions", RegionViewSet, basename="regions")
+router.register("shipping-options", ShippingOptionViewSet, basename="shipping-options")
+router.register("orders", OrderViewSet, basename="orders")
+router.register("returns", ReturnViewSet, basename="returns")
+router.register("draft-orders", DraftOrderViewSet, basename="draft-orders")
 
 
 def health(request):

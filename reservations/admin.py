@@ -89,7 +89,7 @@ class ReservationItemAdmin(ServiceAdmin):
         "inventory_item__title",
         "=inventory_item__id",
         "location__name",
-        "=line_item_id",
+        "=line_item__id",
         "description",
         "=created_by",
         "=external_id",

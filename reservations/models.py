@@ -16,7 +16,13 @@ class ReservationItem(models.Model):
         StockLocation, on_delete=models.PROTECT, related_name="reservations"
     )
     quantity = models.IntegerField()
-    line_item_id = models.CharField(max_length=64, null=True, blank=True, db_index=True)
+    line_item = models.ForeignKey(
+        "orders.LineItem",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="reservations",
+    )
     description = models.TextField(null=True, blank=True)
     created_by = models.CharField(max_length=64, null=True, blank=True, db_index=True)
     external_id = models.CharField(max_length=255, null=True, blank=True)

@@ -7,7 +7,7 @@ from config.errors import NotFound
 from reservations.filters import ReservationFilter
 from reservations.models import ReservationItem
 
-EXPAND_JOINS = {"inventory_item": "inventory_item"}
+EXPAND_JOINS = {"inventory_item": "inventory_item", "line_item": "line_item__order"}
 
 
 def _reservations(expand=()) -> QuerySet:

@@ -4,16 +4,21 @@
 and no level is reserved past its stock unless the item backs a backorderable variant.
 """
 
-from django.db import transaction
+from collections import defaultdict
 
-from config.errors import Conflict, InsufficientInventory, NotFound
-from inventory.locks import LevelKey, lock_levels
-from inventory.models import InventoryLevel
-from inventory.selectors import backorderable_item_ids
+from django.db import transaction
+from django.db.models import Sum
+
+from config.errors import Conflict, InsufficientInventory, InvalidData, NotFound
+from inventory.locks import LevelKey, lock_levels, lock_rows
+from inventory.models import InventoryLevel, VariantInventoryItem
+from inventory.selectors import backorderable_item_ids, channel_location_ids
 from inventory.services import touch
+from reservations.allocation import Demand, Plan, allocate
 from reservations.models import ReservationItem
 
 UNSET = object()
+LINE_LIMIT = "The reservation quantity cannot be greater than the unfulfilled line item quantity"
 
 
 def check_availability(levels: dict[LevelKey, InventoryLevel], additions: dict[LevelKey, int]):
@@ -57,21 +62,25 @@ def _reservation_not_found(reservation_id: str) -> NotFound:
 
 
 def _lock_reservation(reservation_id: str, move_to: str | None = None):
-    """Lock the reservation's level (and the level it moves to), then the reservation."""
+    """Lock the reservation's line (if any), its level (and the level it moves to), then
+    the reservation itself; returns (reservation, levels, line or None)."""
     seen = (
         ReservationItem.objects.filter(pk=reservation_id)
-        .values_list("inventory_item_id", "location_id")
+        .values_list("inventory_item_id", "location_id", "line_item_id")
         .first()
     )
     if seen is None:
         raise _reservation_not_found(reservation_id)
-    levels = lock_levels([seen] + ([(seen[0], move_to)] if move_to else []))
-    reservation = ReservationItem.objects.select_for_update().filter(pk=reservation_id).first()
-    if reservation is None:
+    item_id, location_id, line_item_id = seen
+    line = _lock_line(line_item_id) if line_item_id else None
+    levels = lock_levels([(item_id, location_id)] + ([(item_id, move_to)] if move_to else []))
+    found = lock_rows(ReservationItem.objects.filter(pk=reservation_id))
+    if not found:
         raise _reservation_not_found(reservation_id)
-    if (reservation.inventory_item_id, reservation.location_id) != seen:
-        raise Conflict("The reservation was moved by another request; retry")
-    return reservation, levels
+    reservation = found[0]
+    if (reservation.inventory_item_id, reservation.location_id, reservation.line_item_id) != seen:
+        raise Conflict("The reservation was changed by another request; retry")
+    return reservation, levels, line
 
 
 @transaction.atomic
@@ -87,6 +96,8 @@ def reservation_create(
     external_id: str | None = None,
 ) -> ReservationItem:
     key = (inventory_item_id, location_id)
+    if line_item_id is not None:
+        _check_line(_lock_line(line_item_id), inventory_item_id, quantity)
     levels = lock_levels([key])
     check_availability(levels, {key: quantity})
     reservation = ReservationItem.objects.create(
@@ -113,10 +124,12 @@ def reservation_update(
     metadata=UNSET,
 ) -> ReservationItem:
     """Change quantity, move to another location (units move with it), or edit text."""
-    reservation, levels = _lock_reservation(reservation_id, location_id)
+    reservation, levels, line = _lock_reservation(reservation_id, location_id)
     old_key = (reservation.inventory_item_id, reservation.location_id)
     new_key = (reservation.inventory_item_id, location_id or reservation.location_id)
     new_quantity = reservation.quantity if quantity is None else quantity
+    if line is not None:
+        _check_line(line, reservation.inventory_item_id, new_quantity - reservation.quantity)
     deltas = {old_key: -reservation.quantity}
     deltas[new_key] = deltas.get(new_key, 0) + new_quantity
     check_availability(levels, deltas)
@@ -133,7 +146,231 @@ def reservation_update(
 
 @transaction.atomic
 def reservation_delete(*, reservation_id: str) -> None:
-    reservation, levels = _lock_reservation(reservation_id)
+    reservation, levels, _ = _lock_reservation(reservation_id)
     key = (reservation.inventory_item_id, reservation.location_id)
     reservation.delete()
     apply_reserved(levels, {key: -reservation.quantity})
+
+
+# Line items and orders --------------------------------------------------------------------
+
+
+def _line_model():
+    """`orders.LineItem`, reached through the reservation's reference (no upward import)."""
+    return ReservationItem._meta.get_field("line_item").related_model
+
+
+def _lock_line(line_item_id: str):
+    found = lock_rows(_line_model().objects.filter(pk=line_item_id))
+    if not found:
+        raise NotFound(f"Line item with {line_item_id} was not found")
+    return found[0]
+
+
+def _line_room(line) -> dict[str, tuple[int, int]]:
+    """Per inventory item of the line's managed variant: (required_quantity, units of it
+    that may still be reserved for the line's unfulfilled quantity)."""
+    links = VariantInventoryItem.objects.filter(
+        variant_id=line.variant_id, variant__manage_inventory=True
+    ).order_by("created_at", "id")
+    held = dict(
+        ReservationItem.objects.filter(line_item_id=line.pk)
+        .values("inventory_item_id")
+        .annotate(total=Sum("quantity"))
+        .values_list("inventory_item_id", "total")
+    )
+    open_units = line.quantity - line.fulfilled_quantity
+    return {
+        link.inventory_item_id: (
+            link.required_quantity,
+            open_units * link.required_quantity - held.get(link.inventory_item_id, 0),
+        )
+        for link in links
+    }
+
+
+def _check_line(line, inventory_item_id: str, added: int) -> None:
+    """The item must belong to the line's variant and the line must have room for `added`."""
+    if added <= 0:
+        return
+    room = _line_room(line) if line.variant_id else {}
+    if inventory_item_id not in room:
+        raise InvalidData(
+            f"Inventory item {inventory_item_id} is not part of the variant of line item {line.pk}"
+        )
+    if added > room[inventory_item_id][1]:
+        raise InvalidData(LINE_LIMIT)
+
+
+def line_reserve(*, line, location_id: str, quantity: int | None = None, created_by=None):
+    """Reserve a line (whose lock the caller holds) at one location, one reservation per
+    inventory item: `quantity` line units, or else all that is still unreserved."""
+    room = _line_room(line) if line.variant_id else {}
+    if not room:
+        raise InvalidData(f"Line item {line.pk} has no variant that manages inventory")
+    units = {
+        item: quantity * required if quantity else free for item, (required, free) in room.items()
+    }
+    units = {item: n for item, n in units.items() if n > 0}
+    if not units:
+        raise InvalidData(f"Line item {line.pk} is already fully reserved")
+    if any(n > room[item][1] for item, n in units.items()):
+        raise InvalidData(LINE_LIMIT)
+    levels = lock_levels([(item, location_id) for item in units])
+    check_availability(levels, {(item, location_id): n for item, n in units.items()})
+    reservations = [
+        reserve_locked(
+            levels,
+            line_item_id=line.pk,
+            item_id=item,
+            location_id=location_id,
+            quantity=n,
+            created_by=created_by,
+        )
+        for item, n in units.items()
+    ]
+    touch([levels[(item, location_id)] for item in units])
+    return reservations[0]
+
+
+def reserve_locked(levels, *, line_item_id, item_id, location_id, quantity, **fields):
+    """Reserve on a level the caller has locked (and checked); a line's units join its
+    reservation of that item at that location, if it has one."""
+    reservation = ReservationItem.objects.filter(
+        line_item_id=line_item_id, inventory_item_id=item_id, location_id=location_id
+    ).first()
+    if reservation is None:
+        reservation = ReservationItem.objects.create(
+            line_item_id=line_item_id,
+            inventory_item_id=item_id,
+            location_id=location_id,
+            quantity=quantity,
+            **fields,
+        )
+    else:
+        reservation.quantity += quantity
+        reservation.save(update_fields=["quantity", "updated_at"])
+    levels[(item_id, location_id)].reserved_quantity += quantity
+    return reservation
+
+
+def reservations_consume(levels, reservations: list, *, units: int, location_id: str) -> None:
+    """Use up `units` of these reservations (one line, one item), those at `location_id`
+    first, then the newest; their locked levels' counters follow (the caller saves them)."""
+    ordered = sorted(reservations, key=lambda r: r.created_at, reverse=True)
+    ordered.sort(key=lambda r: r.location_id != location_id)
+    for reservation in ordered:
+        if units <= 0:
+            break
+        used = min(reservation.quantity, units)
+        units -= used
+        levels[(reservation.inventory_item_id, reservation.location_id)].reserved_quantity -= used
+        reservation.quantity -= used
+        if reservation.quantity:
+            reservation.save(update_fields=["quantity", "updated_at"])
+        else:
+            reservation.delete()
+
+
+@transaction.atomic
+def reservations_release(*, line_item_ids: list[str]) -> int:
+    """Delete every reservation of these lines (whose locks the caller holds)."""
+    reservations = list(ReservationItem.objects.filter(line_item_id__in=list(line_item_ids)))
+    levels = lock_levels([(r.inventory_item_id, r.location_id) for r in reservations])
+    deltas = defaultdict(int)
+    for reservation in reservations:
+        deltas[(reservation.inventory_item_id, reservation.location_id)] -= reservation.quantity
+    ReservationItem.objects.filter(pk__in=[r.pk for r in reservations]).delete()
+    apply_reserved(levels, deltas)
+    return len(reservations)
+
+
+def _demands(lines) -> tuple[list[Demand], dict]:
+    """What each managed line still needs per inventory item, and each demand's channel."""
+    links = defaultdict(list)
+    for link in VariantInventoryItem.objects.filter(
+        variant_id__in=list({line.variant_id for line in lines if line.variant_id}),
+        variant__manage_inventory=True,
+    ).select_related("inventory_item", "variant"):
+        links[link.variant_id].append(link)
+    held = defaultdict(int)
+    for row in (
+        ReservationItem.objects.filter(line_item_id__in=[line.pk for line in lines])
+        .values("line_item_id", "inventory_item_id")
+        .annotate(total=Sum("quantity"))
+    ):
+        held[(row["line_item_id"], row["inventory_item_id"])] = row["total"]
+    demands, channels = [], {}
+    for line in lines:
+        kit = links.get(line.variant_id)
+        if not kit:
+            continue
+        open_units = line.quantity - line.fulfilled_quantity
+        units = {
+            link.inventory_item_id: open_units * link.required_quantity
+            - held[(line.pk, link.inventory_item_id)]
+            for link in kit
+        }
+        skus = ", ".join(link.inventory_item.sku or link.inventory_item_id for link in kit)
+        demand = Demand(
+            line.pk, f"{line.title} (line {line.pk}, {skus})", kit[0].variant.allow_backorder, units
+        )
+        if any(n > 0 for n in units.values()):
+            demands.append(demand)
+            channels[line.pk] = line.order.sales_channel_id
+    return demands, channels
+
+
+def allocate_lines(lines: list, *, strict: bool, location_ids: list[str] | None = None) -> Plan:
+    """Reserve what `lines` still need at their orders' sales-channel locations.
+
+    The caller holds the lines' locks (or created them in this transaction). Levels are
+    locked here in one query. `strict`: any shortage raises one InsufficientInventory and
+    nothing is written; otherwise short lines are skipped and reported in the plan.
+    `location_ids` narrows the channels' locations (keeping their order)."""
+    demands, channel_of = _demands(lines)
+    plan = Plan()
+    if not demands:
+        return plan
+    locations = {
+        channel: [
+            loc
+            for loc in channel_location_ids(sales_channel_id=channel)
+            if location_ids is None or loc in location_ids
+        ]
+        for channel in set(channel_of.values())
+    }
+    if strict and not all(locations.values()):
+        channel = next(c for c, locs in locations.items() if not locs)
+        raise InvalidData(f"Sales channel {channel} has no stock locations")
+    keys = [
+        (item, loc)
+        for demand in demands
+        for item in demand.units
+        for loc in locations[channel_of[demand.line_item_id]]
+    ]
+    levels = lock_levels(keys, missing_ok=True)
+    available = {key: level.available_quantity for key, level in levels.items()}
+    for channel, channel_locations in locations.items():
+        mine = [d for d in demands if channel_of[d.line_item_id] == channel]
+        part = allocate(mine, channel_locations, available)
+        plan.placements += part.placements
+        plan.shortages += part.shortages
+    if strict and plan.shortages:
+        raise InsufficientInventory(plan.shortages)
+    deltas = defaultdict(int)
+    for _, item, loc, quantity in plan.placements:
+        deltas[(item, loc)] += quantity
+    ReservationItem.objects.bulk_create(
+        ReservationItem(line_item_id=line, inventory_item_id=item, location_id=loc, quantity=qty)
+        for line, item, loc, qty in plan.placements
+    )
+    apply_reserved(levels, deltas)
+    return plan
+
+
+@transaction.atomic
+def order_allocate(*, order) -> Plan:
+    """Reserve every managed line of a just-placed order, or raise one InsufficientInventory."""
+    lines = list(order.items.select_related("order"))
+    return allocate_lines(lines, strict=True)

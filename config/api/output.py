@@ -54,7 +54,13 @@ def _attr_path(source: str):
 def _getter(serializer, name, field):
     if isinstance(field, serializers.SerializerMethodField):
         return getattr(serializer, field.method_name or f"get_{name}")
-    read = _attr_path(field.source if field.source and field.source != "*" else name)
+    if field.source == "*":  # the object itself, shown as a nested shape
+
+        def read(obj):
+            return obj
+
+    else:
+        read = _attr_path(field.source or name)
     if isinstance(field, serializers.ListSerializer):
         child = plan_for(type(field.child))
 

@@ -335,7 +335,7 @@ def test_list_count_is_the_filtered_total_not_the_page(api, world):
         ("offset=abc", "offset must be a non-negative integer"),
         ("limit=-1", "limit must be a non-negative integer"),
         ("limit=1001", "limit must not be greater than 1000"),
-        ("expand=line", "expand has unknown relations line; allowed: inventory_item"),
+        ("expand=line", "expand has unknown relations line; allowed: inventory_item, line_item"),
     ],
 )
 def test_list_rejects_bad_query(api, world, query, message):

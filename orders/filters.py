@@ -1,0 +1,51 @@
+"""Query filters of the order routes."""
+
+import django_filters
+
+from config.api.filters import InFilter, SearchFilter, comparisons
+from orders.models import Order, Region, Return, ShippingOption
+
+
+class RegionFilter(django_filters.FilterSet):
+    q = SearchFilter("name")
+    id = InFilter()
+
+    class Meta:
+        model = Region
+        fields = comparisons("created_at", "updated_at")
+
+
+class ShippingOptionFilter(django_filters.FilterSet):
+    region_id = InFilter()
+    is_return = django_filters.BooleanFilter()
+    admin_only = django_filters.BooleanFilter()
+
+    class Meta:
+        model = ShippingOption
+        fields = []
+
+
+class OrderFilter(django_filters.FilterSet):
+    q = SearchFilter("email", "id", "display_id")
+    id = InFilter()
+    status = InFilter()
+    fulfillment_status = InFilter()
+    payment_status = InFilter()
+    sales_channel_id = InFilter()
+    region_id = InFilter()
+    email = InFilter()
+    display_id = InFilter()
+
+    class Meta:
+        model = Order
+        fields = comparisons("created_at", "updated_at", "canceled_at")
+
+
+class ReturnFilter(django_filters.FilterSet):
+    id = InFilter()
+    order_id = InFilter()
+    status = InFilter()
+
+    class Meta:
+        model = Return
+        fields = comparisons("created_at", "updated_at")

@@ -1,0 +1,11 @@
+"""The default receiver of `order_placed`: placing an order reserves its stock."""
+
+from django.dispatch import receiver
+
+from orders.signals import order_placed
+from reservations.services import order_allocate
+
+
+@receiver(order_placed, dispatch_uid="orders.allocate_placed_order")
+def allocate_placed_order(sender, order, **kwargs):
+    order_allocate(order=order)

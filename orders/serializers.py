@@ -1,0 +1,247 @@
+"""Request bodies and response shapes of regions, shipping options, orders and returns."""
+
+from decimal import ROUND_HALF_UP, Decimal
+
+from rest_framework import serializers
+
+from config.api import fields as f
+from config.api.output import Timestamp
+from config.api.serializers import Input, Output, TimestampedOutput
+from inventory.serializers import VariantWithProductOutput
+from reservations.serializers import LineItemColumns, OrderColumns
+
+# Outputs ----------------------------------------------------------------------------------
+
+
+class RegionOutput(TimestampedOutput):
+    id = serializers.CharField()
+    name = serializers.CharField()
+    currency_code = serializers.CharField()
+    tax_rate = serializers.FloatField()
+    countries = serializers.JSONField()
+    payment_providers = serializers.JSONField()
+    fulfillment_providers = serializers.JSONField()
+    metadata = serializers.JSONField(allow_null=True)
+
+
+class ShippingOptionOutput(TimestampedOutput):
+    id = serializers.CharField()
+    name = serializers.CharField()
+    region_id = serializers.CharField()
+    provider_id = serializers.CharField()
+    price_type = serializers.CharField()
+    amount = serializers.IntegerField(allow_null=True)
+    is_return = serializers.BooleanField()
+    admin_only = serializers.BooleanField()
+    data = serializers.JSONField()
+    metadata = serializers.JSONField(allow_null=True)
+
+
+class LineItemOutput(LineItemColumns):
+    subtotal = serializers.SerializerMethodField()
+    variant = VariantWithProductOutput(allow_null=True)
+
+    class Meta:
+        expandable = ("variant",)
+
+    def get_subtotal(self, obj) -> int:
+        return obj.unit_price * obj.quantity
+
+
+class FulfillmentItemOutput(Output):
+    item_id = serializers.CharField()
+    fulfillment_id = serializers.CharField()
+    quantity = serializers.IntegerField()
+
+
+class FulfillmentOutput(TimestampedOutput):
+    id = serializers.CharField()
+    order_id = serializers.CharField()
+    location_id = serializers.CharField()
+    provider_id = serializers.CharField()
+    tracking_numbers = serializers.JSONField()
+    items = FulfillmentItemOutput(many=True)
+    no_notification = serializers.BooleanField(allow_null=True)
+    metadata = serializers.JSONField(allow_null=True)
+    shipped_at = Timestamp(allow_null=True)
+    canceled_at = Timestamp(allow_null=True)
+
+
+class ReturnItemOutput(Output):
+    item_id = serializers.CharField()
+    return_id = serializers.CharField(source="return_order_id")
+    quantity = serializers.IntegerField()
+    received_quantity = serializers.IntegerField(allow_null=True)
+    note = serializers.CharField(allow_null=True)
+
+
+class ReturnOutput(TimestampedOutput):
+    id = serializers.CharField()
+    order_id = serializers.CharField()
+    location_id = serializers.CharField(allow_null=True)
+    status = serializers.CharField()
+    items = ReturnItemOutput(many=True)
+    note = serializers.CharField(allow_null=True)
+    refund_amount = serializers.IntegerField()
+    no_notification = serializers.BooleanField(allow_null=True)
+    metadata = serializers.JSONField(allow_null=True)
+    received_at = Timestamp(allow_null=True)
+
+
+def totals(lines, shipping_methods, tax_rate) -> dict[str, int]:
+    """Medusa's money totals, in the currency's smallest unit."""
+    subtotal = sum(line.unit_price * line.quantity for line in lines)
+    shipping = sum(method.get("price") or 0 for method in shipping_methods)
+    tax = (Decimal(subtotal + shipping) * Decimal(tax_rate) / 100).quantize(
+        Decimal(1), ROUND_HALF_UP
+    )
+    return {
+        "subtotal": subtotal,
+        "shipping_total": shipping,
+        "tax_total": int(tax),
+        "total": subtotal + shipping + int(tax),
+    }
+
+
+class TotalsMixin(serializers.Serializer):
+    subtotal = serializers.SerializerMethodField()
+    shipping_total = serializers.SerializerMethodField()
+    tax_total = serializers.SerializerMethodField()
+    total = serializers.SerializerMethodField()
+
+    def _totals(self, obj) -> dict[str, int]:
+        return totals(obj.items.all(), obj.shipping_methods, obj.tax_rate)
+
+    def get_subtotal(self, obj) -> int:
+        return self._totals(obj)["subtotal"]
+
+    def get_shipping_total(self, obj) -> int:
+        return self._totals(obj)["shipping_total"]
+
+    def get_tax_total(self, obj) -> int:
+        return self._totals(obj)["tax_total"]
+
+    def get_total(self, obj) -> int:
+        return self._totals(obj)["total"]
+
+
+class OrderOutput(OrderColumns, TotalsMixin):
+    shipping_address = serializers.JSONField(allow_null=True)
+    billing_address = serializers.JSONField(allow_null=True)
+    shipping_methods = serializers.JSONField()
+    items = LineItemOutput(many=True)
+    fulfillments = FulfillmentOutput(many=True)
+    returns = ReturnOutput(many=True)
+
+
+# Inputs -----------------------------------------------------------------------------------
+
+
+class RegionCreateInput(Input):
+    name = f.Str()
+    currency_code = f.Str(max_length=3)
+    tax_rate = serializers.DecimalField(
+        max_digits=5,
+        decimal_places=2,
+        min_value=0,
+        max_value=100,
+        required=False,
+        coerce_to_string=False,
+    )
+    countries = f.List(child=f.Str(max_length=2), required=False)
+    payment_providers = f.List(child=f.Id(), required=False)
+    fulfillment_providers = f.List(child=f.Id(), required=False)
+    metadata = f.JsonObject(required=False)
+
+
+class RegionUpdateInput(RegionCreateInput):
+    name = f.Str(required=False)
+    currency_code = f.Str(max_length=3, required=False)
+
+
+class ShippingOptionCreateInput(Input):
+    name = f.Str()
+    region_id = f.Id()
+    provider_id = f.Id(required=False)
+    price_type = serializers.ChoiceField(
+        choices=["flat_rate", "calculated"],
+        required=False,
+        error_messages={"invalid_choice": "must be one of flat_rate, calculated"},
+    )
+    amount = f.Quantity(required=False, allow_null=True)
+    is_return = f.Bool(required=False)
+    admin_only = f.Bool(required=False)
+    data = f.JsonObject(required=False, allow_null=False)
+    metadata = f.JsonObject(required=False)
+    requirements = f.JsonValue(required=False)
+
+    def validate(self, attrs):
+        attrs.pop("requirements", None)  # accepted for Medusa clients; not modelled
+        return attrs
+
+
+class ShippingOptionUpdateInput(ShippingOptionCreateInput):
+    name = f.Str(required=False)
+    region_id = None
+
+
+class OrderUpdateInput(Input):
+    email = f.Email(required=False)
+    shipping_address = f.JsonObject(required=False)
+    billing_address = f.JsonObject(required=False)
+    metadata = f.JsonObject(required=False)
+    no_notification = f.Bool(required=False)
+
+
+class ItemQuantityInput(Input):
+    item_id = f.Id()
+    quantity = f.PositiveInt()
+
+
+class FulfillmentCreateInput(Input):
+    items = f.List(child=ItemQuantityInput(), min_length=1)
+    location_id = f.Id(required=False)
+    no_notification = f.Bool(required=False)
+    metadata = f.JsonObject(required=False)
+
+
+class ShipmentInput(Input):
+    fulfillment_id = f.Id()
+    tracking_numbers = f.List(child=f.Str(), required=False)
+    no_notification = f.Bool(required=False)
+
+
+class ReturnItemInput(ItemQuantityInput):
+    note = f.Text(required=False)
+    reason_id = f.Id(required=False)
+
+
+class ReturnRequestInput(Input):
+    items = f.List(child=ReturnItemInput(), min_length=1)
+    location_id = f.Id(required=False)
+    receive_now = f.Bool(required=False)
+    note = f.Text(required=False)
+    no_notification = f.Bool(required=False)
+    refund = f.Int(required=False)
+    return_shipping = f.JsonObject(required=False)
+
+    def validate(self, attrs):
+        attrs.pop("return_shipping", None)  # accepted for Medusa clients; not modelled
+        for item in attrs["items"]:
+            item.pop("reason_id", None)
+        return attrs
+
+
+class ReturnReceiveInput(Input):
+    items = f.List(child=ItemQuantityInput(), required=False)
+    location_id = f.Id(required=False)
+    refund = f.Int(required=False)
+
+    def validate(self, attrs):
+        attrs.pop("refund", None)  # refunds are not modelled
+        return attrs
+
+
+class LineReserveInput(Input):
+    location_id = f.Id()
+    quantity = f.PositiveInt(required=False)

@@ -1,0 +1,530 @@
+"""Writes of regions, shipping options and orders: placing, fulfilling, returning, canceling.
+
+Services that move stock lock rows in one global order: the order, its line items, then
+inventory levels (`inventory.locks`). Every writer of a line's reservations holds the
+line's lock, so a line's reservations cannot change under a service that locked it.
+"""
+
+from collections import defaultdict
+from decimal import Decimal
+
+from django.db import transaction
+from django.db.models import F
+from django.utils import timezone
+
+from config.errors import InvalidData, NotAllowed, NotFound
+from inventory.locks import lock_levels, lock_rows
+from inventory.models import VariantInventoryItem
+from inventory.selectors import backorderable_item_ids, sales_channel_get
+from inventory.services import touch
+from orders import selectors
+from orders.models import (
+    Fulfillment,
+    FulfillmentItem,
+    LineItem,
+    Order,
+    OrderNumber,
+    Region,
+    Return,
+    ReturnItem,
+    ShippingOption,
+)
+from orders.signals import order_placed
+from reservations.allocation import Plan
+from reservations.models import ReservationItem
+from reservations.services import (
+    allocate_lines,
+    line_reserve,
+    reservations_consume,
+    reservations_release,
+    reserve_locked,
+)
+
+Status, FStatus, PStatus = Order.Status, Order.FulfillmentStatus, Order.PaymentStatus
+
+
+def _set(obj, changes: dict):
+    for key, value in changes.items():
+        setattr(obj, key, value)
+    obj.save()
+    return obj
+
+
+# Regions and shipping options -----------------------------------------------------------
+
+
+def region_create(**fields) -> Region:
+    return Region.objects.create(**fields)
+
+
+@transaction.atomic
+def region_update(*, region_id: str, **changes) -> Region:
+    return _set(selectors.region_get(region_id=region_id), changes)
+
+
+@transaction.atomic
+def region_delete(*, region_id: str) -> None:
+    region = selectors.region_get(region_id=region_id)
+    if region.orders.exists() or region.shipping_options.exists():
+        raise NotAllowed(f"Region {region_id} is used by orders or shipping options")
+    region.delete()
+
+
+def shipping_option_create(*, region_id: str, **fields) -> ShippingOption:
+    region = selectors.region_get(region_id=region_id)
+    return ShippingOption.objects.create(region=region, **fields)
+
+
+@transaction.atomic
+def shipping_option_update(*, option_id: str, **changes) -> ShippingOption:
+    return _set(selectors.shipping_option_get(option_id=option_id), changes)
+
+
+@transaction.atomic
+def shipping_option_delete(*, option_id: str) -> None:
+    selectors.shipping_option_get(option_id=option_id).delete()
+
+
+# Placing --------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def order_place(
+    *,
+    email: str,
+    sales_channel_id: str,
+    currency_code: str,
+    items: list[dict],
+    region_id: str | None = None,
+    tax_rate: Decimal = Decimal(0),
+    shipping_methods: list[dict] = (),
+    **fields,
+) -> Order:
+    """Create an order and its lines, then send `order_placed` in this same transaction.
+
+    `items` are `{variant_id|None, title, unit_price, quantity, metadata}`. A receiver's
+    error (a stock shortage, say) rolls the whole order back.
+    """
+    sales_channel_get(sales_channel_id=sales_channel_id)
+    order = Order.objects.create(
+        display_id=OrderNumber.next(),
+        email=email,
+        sales_channel_id=sales_channel_id,
+        currency_code=currency_code,
+        region_id=region_id,
+        tax_rate=tax_rate,
+        shipping_methods=list(shipping_methods),
+        payment_status=PStatus.CAPTURED,
+        **fields,
+    )
+    LineItem.objects.bulk_create([LineItem(order=order, **item) for item in items])
+    order_placed.send(sender=Order, order=order)
+    return order
+
+
+@transaction.atomic
+def order_update(*, order_id: str, **changes) -> Order:
+    order = _lock_order(order_id)
+    if "metadata" in changes and changes["metadata"] is not None:
+        changes["metadata"] = {**(order.metadata or {}), **changes["metadata"]}
+    return _set(order, changes)
+
+
+def _open_lines():
+    """Lines of open orders that manage stock and still have units to fulfill."""
+    return LineItem.objects.filter(
+        order__status__in=[Status.PENDING, Status.REQUIRES_ACTION],
+        variant__manage_inventory=True,
+        quantity__gt=F("fulfilled_quantity"),
+    )
+
+
+@transaction.atomic
+def orders_allocate(*, order_ids: list[str]) -> Plan:
+    """Reserve what these orders' open lines still need; short lines are reported."""
+    lines = lock_rows(_open_lines().filter(order_id__in=list(order_ids)).select_related("order"))
+    return allocate_lines(lines, strict=False)
+
+
+@transaction.atomic
+def order_lines_allocate(
+    *,
+    after: str = "",
+    size: int = 500,
+    sales_channel_id: str | None = None,
+    location_id: str | None = None,
+    dry_run: bool = False,
+) -> tuple[list[str], Plan]:
+    """Reserve what open orders' lines still need, for the next `size` lines after `after`
+    (in id order). Returns the ids of the lines looked at (none when there are no more) and
+    the plan: what was reserved and which lines are short. One transaction per call."""
+    lines = _open_lines().filter(pk__gt=after)
+    if sales_channel_id:
+        lines = lines.filter(order__sales_channel_id=sales_channel_id)
+    ids = list(lines.order_by("pk").values_list("pk", flat=True)[:size])
+    if not ids:
+        return [], Plan()
+    locked = lock_rows(LineItem.objects.filter(pk__in=ids).select_related("order"))
+    plan = allocate_lines(locked, strict=False, location_ids=[location_id] if location_id else None)
+    if dry_run:
+        transaction.set_rollback(True)
+    return ids, plan
+
+
+# Locks and helpers ----------------------------------------------------------------------
+
+
+def _lock_order(order_id: str) -> Order:
+    found = lock_rows(Order.objects.filter(pk=order_id))
+    if not found:
+        raise NotFound(f"Order with id {order_id} was not found")
+    return found[0]
+
+
+def _lock_lines(order: Order, line_ids) -> dict[str, LineItem]:
+    """Lock these lines of the order; a line of another order or none is a 404."""
+    lines = {line.pk: line for line in lock_rows(order.items.filter(pk__in=list(line_ids)))}
+    for line_id in line_ids:
+        if line_id not in lines:
+            raise NotFound(f"Line item with id {line_id} was not found in order {order.pk}")
+    return lines
+
+
+def _kits(lines) -> dict[str, list[tuple[str, int]]]:
+    """Per line id: (inventory_item_id, required_quantity) of its variant, if it manages stock."""
+    by_variant = defaultdict(list)
+    links = VariantInventoryItem.objects.filter(
+        variant_id__in=list({line.variant_id for line in lines if line.variant_id}),
+        variant__manage_inventory=True,
+    ).order_by("created_at", "id")
+    for link in links:
+        by_variant[link.variant_id].append((link.inventory_item_id, link.required_quantity))
+    return {line.pk: by_variant.get(line.variant_id, []) for line in lines}
+
+
+def _merge(items: list[dict]) -> dict[str, int]:
+    quantities = defaultdict(int)
+    for item in items:
+        quantities[item["item_id"]] += item["quantity"]
+    return dict(quantities)
+
+
+def _refresh_fulfillment_status(order: Order) -> None:
+    lines = list(order.items.all())
+    total = sum(line.quantity for line in lines)
+    returned = sum(line.returned_quantity for line in lines)
+    shipped = sum(line.shipped_quantity for line in lines)
+    fulfilled = sum(line.fulfilled_quantity for line in lines)
+    if returned:
+        status = FStatus.RETURNED if returned >= total else FStatus.PARTIALLY_RETURNED
+    elif shipped:
+        status = FStatus.SHIPPED if shipped >= total else FStatus.PARTIALLY_SHIPPED
+    elif fulfilled:
+        status = FStatus.FULFILLED if fulfilled >= total else FStatus.PARTIALLY_FULFILLED
+    elif order.fulfillments.filter(canceled_at__isnull=False).exists():
+        status = FStatus.CANCELED
+    else:
+        status = FStatus.NOT_FULFILLED
+    order.fulfillment_status = status
+    order.save(update_fields=["fulfillment_status", "updated_at"])
+
+
+def _line_reservations(line_ids) -> list[ReservationItem]:
+    return list(ReservationItem.objects.filter(line_item_id__in=list(line_ids)).order_by("pk"))
+
+
+def _reserved_location(reservations: list[ReservationItem]) -> str:
+    locations = {r.location_id for r in reservations}
+    if len(locations) != 1:
+        where = "several locations" if locations else "no location"
+        raise InvalidData(f"location_id is required: the items are reserved at {where}")
+    return locations.pop()
+
+
+@transaction.atomic
+def order_line_reserve(
+    *,
+    order_id: str,
+    line_item_id: str,
+    location_id: str,
+    quantity: int | None = None,
+    created_by: str | None = None,
+) -> ReservationItem:
+    """Reserve one of the order's lines at a location (default: all it still lacks)."""
+    order = selectors.order_get(order_id=order_id)
+    line = _lock_lines(order, [line_item_id])[line_item_id]
+    return line_reserve(
+        line=line, location_id=location_id, quantity=quantity, created_by=created_by
+    )
+
+
+# Fulfillment ------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def fulfillment_create(
+    *,
+    order_id: str,
+    items: list[dict],
+    location_id: str | None = None,
+    no_notification: bool | None = None,
+    metadata: dict | None = None,
+) -> Fulfillment:
+    """Fulfill lines from a location: its stock drops and the lines' reservations are
+    consumed (those at the location first); stock never drops below what others hold there."""
+    order = _lock_order(order_id)
+    if order.status == Status.CANCELED:
+        raise NotAllowed("A canceled order cannot be fulfilled")
+    quantities = _merge(items)
+    lines = _lock_lines(order, quantities)
+    for line_id, quantity in quantities.items():
+        if quantity > lines[line_id].unfulfilled_quantity:
+            raise NotAllowed("Cannot fulfill more items than have been purchased")
+    reservations = _line_reservations(quantities)
+    if location_id is None:
+        location_id = _reserved_location(reservations)
+    kits = _kits(lines.values())
+    targets = {(item, location_id): line_id for line_id in quantities for item, _ in kits[line_id]}
+    levels = lock_levels(
+        list(targets) + [(r.inventory_item_id, r.location_id) for r in reservations],
+        missing_ok=True,
+    )
+    for key, line_id in targets.items():
+        if key not in levels:
+            raise NotAllowed(f"Inventory item for {lines[line_id].title} not found at location")
+    for line_id, quantity in quantities.items():
+        for item, required in kits[line_id]:
+            units = quantity * required
+            mine = [
+                r for r in reservations if r.line_item_id == line_id and r.inventory_item_id == item
+            ]
+            reservations_consume(levels, mine, units=units, location_id=location_id)
+            levels[(item, location_id)].stocked_quantity -= units
+    exempt = backorderable_item_ids([item for item, _ in targets])
+    for (item, loc), line_id in targets.items():
+        level = levels[(item, loc)]
+        if level.stocked_quantity < 0 or (
+            level.stocked_quantity < level.reserved_quantity and item not in exempt
+        ):
+            raise NotAllowed(f"Insufficient stock for item: {lines[line_id].title}")
+    touch(list(levels.values()))
+    fulfillment = Fulfillment.objects.create(
+        order=order, location_id=location_id, no_notification=no_notification, metadata=metadata
+    )
+    FulfillmentItem.objects.bulk_create(
+        FulfillmentItem(fulfillment=fulfillment, item_id=line_id, quantity=quantity)
+        for line_id, quantity in quantities.items()
+    )
+    for line_id, quantity in quantities.items():
+        lines[line_id].fulfilled_quantity += quantity
+    LineItem.objects.bulk_update(list(lines.values()), ["fulfilled_quantity"])
+    _refresh_fulfillment_status(order)
+    return fulfillment
+
+
+def _lock_fulfillment(order: Order, fulfillment_id: str) -> Fulfillment:
+    found = lock_rows(order.fulfillments.filter(pk=fulfillment_id))
+    if not found:
+        raise NotFound(
+            f"no fulfillment was found with the id: {fulfillment_id} related to order: {order.pk}"
+        )
+    return found[0]
+
+
+@transaction.atomic
+def fulfillment_cancel(*, order_id: str, fulfillment_id: str) -> Fulfillment:
+    """Put the units back at the fulfillment's location and reserve them there again."""
+    order = _lock_order(order_id)
+    fulfillment = _lock_fulfillment(order, fulfillment_id)
+    if fulfillment.canceled_at:
+        raise NotAllowed("The fulfillment is already canceled")
+    if fulfillment.shipped_at:
+        raise NotAllowed(
+            "The fulfillment has already been shipped. Shipped fulfillments cannot be canceled"
+        )
+    quantities = {fi.item_id: fi.quantity for fi in fulfillment.items.all()}
+    lines = _lock_lines(order, quantities)
+    kits = _kits(lines.values())
+    location = fulfillment.location_id
+    levels = lock_levels([(item, location) for line_id in quantities for item, _ in kits[line_id]])
+    for line_id, quantity in quantities.items():
+        for item, required in kits[line_id]:
+            units = quantity * required
+            levels[(item, location)].stocked_quantity += units
+            reserve_locked(
+                levels, line_item_id=line_id, item_id=item, location_id=location, quantity=units
+            )
+        lines[line_id].fulfilled_quantity -= quantity
+    touch(list(levels.values()))
+    LineItem.objects.bulk_update(list(lines.values()), ["fulfilled_quantity"])
+    fulfillment.canceled_at = timezone.now()
+    fulfillment.save(update_fields=["canceled_at", "updated_at"])
+    _refresh_fulfillment_status(order)
+    return fulfillment
+
+
+@transaction.atomic
+def fulfillment_ship(*, order_id: str, fulfillment_id: str, tracking_numbers=()) -> Fulfillment:
+    order = _lock_order(order_id)
+    fulfillment = _lock_fulfillment(order, fulfillment_id)
+    if fulfillment.canceled_at:
+        raise NotAllowed("A canceled fulfillment cannot be shipped")
+    if fulfillment.shipped_at:
+        raise NotAllowed("The fulfillment has already been shipped")
+    quantities = {fi.item_id: fi.quantity for fi in fulfillment.items.all()}
+    lines = _lock_lines(order, quantities)
+    for line_id, quantity in quantities.items():
+        lines[line_id].shipped_quantity += quantity
+    LineItem.objects.bulk_update(list(lines.values()), ["shipped_quantity"])
+    fulfillment.shipped_at = timezone.now()
+    fulfillment.tracking_numbers = list(tracking_numbers)
+    fulfillment.save(update_fields=["shipped_at", "tracking_numbers", "updated_at"])
+    _refresh_fulfillment_status(order)
+    return fulfillment
+
+
+# Returns ----------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def return_request(
+    *,
+    order_id: str,
+    items: list[dict],
+    location_id: str | None = None,
+    receive_now: bool = False,
+    note: str | None = None,
+    no_notification: bool | None = None,
+    refund: int | None = None,
+) -> Return:
+    """Request the return of fulfilled units, optionally to a location and received at once."""
+    order = _lock_order(order_id)
+    if order.status == Status.CANCELED:
+        raise NotAllowed("A canceled order cannot have returns")
+    quantities = _merge(items)
+    lines = _lock_lines(order, quantities)
+    pending = selectors.units_pending_return(line_ids=list(quantities))
+    for line_id, quantity in quantities.items():
+        line = lines[line_id]
+        if quantity > line.fulfilled_quantity - line.returned_quantity - pending.get(line_id, 0):
+            raise NotAllowed(f"Cannot return more units of {line.title} than were fulfilled")
+    if receive_now and location_id is None:
+        raise InvalidData("location_id is required to receive a return")
+    if location_id is not None:
+        selectors.location_exists(location_id=location_id)
+    ret = Return.objects.create(
+        order=order,
+        location_id=location_id,
+        note=note,
+        no_notification=no_notification,
+        refund_amount=max(refund or 0, 0),
+    )
+    notes = {item["item_id"]: item.get("note") for item in items}
+    ReturnItem.objects.bulk_create(
+        ReturnItem(return_order=ret, item_id=line_id, quantity=quantity, note=notes[line_id])
+        for line_id, quantity in quantities.items()
+    )
+    if receive_now:
+        return return_receive(return_id=ret.pk)
+    return ret
+
+
+@transaction.atomic
+def return_receive(
+    *, return_id: str, items: list[dict] | None = None, location_id: str | None = None
+) -> Return:
+    """Receive returned units: stock rises at the return's (or the given) location."""
+    found = lock_rows(Return.objects.filter(pk=return_id))
+    if not found:
+        raise NotFound(f"Return with id {return_id} was not found")
+    ret = found[0]
+    if ret.status == Return.Status.RECEIVED:
+        raise NotAllowed(f"Return with id {return_id} has already been received")
+    if ret.status == Return.Status.CANCELED:
+        raise NotAllowed("Cannot receive a canceled return")
+    location_id = location_id or ret.location_id
+    if location_id is None:
+        raise InvalidData("location_id is required: the return has no location to receive into")
+    requested = {ri.item_id: ri for ri in ret.items.all()}
+    quantities = _merge(items) if items else {k: ri.quantity for k, ri in requested.items()}
+    for line_id, quantity in quantities.items():
+        if line_id not in requested or quantity > requested[line_id].quantity:
+            raise InvalidData(
+                f"Line item {line_id} is not part of return {return_id} in that number"
+            )
+    order = _lock_order(ret.order_id)
+    lines = _lock_lines(order, quantities)
+    kits = _kits(lines.values())
+    levels = lock_levels(
+        [(item, location_id) for line_id in quantities for item, _ in kits[line_id]]
+    )
+    for line_id, quantity in quantities.items():
+        for item, required in kits[line_id]:
+            levels[(item, location_id)].stocked_quantity += quantity * required
+        lines[line_id].returned_quantity += quantity
+        requested[line_id].received_quantity = quantity
+    touch(list(levels.values()))
+    LineItem.objects.bulk_update(list(lines.values()), ["returned_quantity"])
+    ReturnItem.objects.bulk_update(list(requested.values()), ["received_quantity"])
+    ret.status, ret.location_id, ret.received_at = (
+        Return.Status.RECEIVED,
+        location_id,
+        timezone.now(),
+    )
+    ret.save(update_fields=["status", "location_id", "received_at", "updated_at"])
+    _refresh_fulfillment_status(order)
+    return ret
+
+
+@transaction.atomic
+def return_cancel(*, return_id: str) -> Return:
+    found = lock_rows(Return.objects.filter(pk=return_id))
+    if not found:
+        raise NotFound(f"Return with id {return_id} was not found")
+    ret = found[0]
+    if ret.status == Return.Status.RECEIVED:
+        raise NotAllowed("A received return cannot be canceled")
+    ret.status = Return.Status.CANCELED
+    ret.save(update_fields=["status", "updated_at"])
+    return ret
+
+
+# Status changes ---------------------------------------------------------------------------
+
+
+@transaction.atomic
+def order_cancel(*, order_id: str) -> Order:
+    """Cancel an order whose fulfillments are all canceled; its reservations are released."""
+    order = _lock_order(order_id)
+    if order.status == Status.CANCELED:
+        return order
+    if order.fulfillments.filter(canceled_at__isnull=True).exists():
+        raise NotAllowed("All fulfillments must be canceled before canceling an order")
+    if order.returns.exclude(status=Return.Status.CANCELED).exists():
+        raise NotAllowed("All returns must be canceled before canceling an order")
+    lines = lock_rows(order.items.all())
+    reservations_release(line_item_ids=[line.pk for line in lines])
+    order.status = order.fulfillment_status = order.payment_status = Status.CANCELED
+    order.canceled_at = timezone.now()
+    order.save()
+    return order
+
+
+@transaction.atomic
+def order_complete(*, order_id: str) -> Order:
+    order = _lock_order(order_id)
+    if order.status == Status.CANCELED:
+        raise NotAllowed("A canceled order cannot be completed")
+    order.status = Status.COMPLETED
+    order.save(update_fields=["status", "updated_at"])
+    return order
+
+
+@transaction.atomic
+def order_archive(*, order_id: str) -> Order:
+    order = _lock_order(order_id)
+    if order.status not in (Status.COMPLETED, Status.CANCELED):
+        raise NotAllowed("Only completed or canceled orders can be archived")
+    order.status = Status.ARCHIVED
+    order.save(update_fields=["status", "updated_at"])
+    return order
