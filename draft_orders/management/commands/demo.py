@@ -7,8 +7,10 @@ from django.contrib.auth import get_user_model
 from django.core.management import BaseCommand, call_command
 from django.db import transaction
 
+from draft_orders.services import draft_line_add, draft_order_create, draft_order_pay
 from inventory import selectors, services
-from inventory.models import StockLocation
+from inventory.models import ProductVariant, StockLocation
+from orders.services import region_create, shipping_option_create
 from reservations.services import reservation_create
 
 DEMO_EMAIL = "admin@stockroom.local"
@@ -28,6 +30,10 @@ STOCK = {  # sku -> (Copenhagen, Berlin)
     "MUG-BLACK": (6, 6),
     "STICKERS": (200, 150),
 }
+
+
+def prices(amount: int) -> list[dict]:
+    return [{"currency_code": c, "amount": amount} for c in ("eur", "usd")]
 
 
 class Command(BaseCommand):
@@ -84,8 +90,7 @@ class Command(BaseCommand):
                 title=title,
                 status="published",
                 variants=[
-                    {"title": v, "sku": sku, "prices": [{"currency_code": "eur", "amount": price}]}
-                    for v, sku, price in variants
+                    {"title": v, "sku": sku, "prices": prices(price)} for v, sku, price in variants
                 ],
             )
             for variant in product.variants.all():
@@ -100,9 +105,10 @@ class Command(BaseCommand):
             product_id=gift_box.pk,
             title="Shirt + 2 mugs",
             sku="GIFTBOX",
-            prices=[{"currency_code": "eur", "amount": 4500}],
+            prices=prices(4500),
             kit=[(items["SHIRT-M"].pk, 1), (items["MUG-WHITE"].pk, 2)],
         )
+        self.seed_orders()
         for sku, location, quantity, note in [
             ("SHIRT-S", locations[0], 4, "Held for a photo shoot"),
             ("STICKERS", locations[1], 30, "Conference giveaway"),
@@ -113,3 +119,38 @@ class Command(BaseCommand):
                 quantity=quantity,
                 description=note,
             )
+
+    def seed_orders(self):
+        """Two placed orders (their stock reserved, one split over both locations, one a
+        kit) and two open drafts (which reserve nothing until paid)."""
+        region = region_create(
+            name="Europe", currency_code="eur", tax_rate=25, countries=["dk", "de"]
+        )
+        post = shipping_option_create(name="PostNord", region_id=region.pk, amount=495)
+        shirt_m, shirt_l, mug, stickers, gift_box = (
+            ProductVariant.objects.get(sku=sku)
+            for sku in ["SHIRT-M", "SHIRT-L", "MUG-BLACK", "STICKERS", "GIFTBOX"]
+        )
+        shipping = [{"option_id": post.pk}]
+        placed = [
+            [(shirt_m, 14), (stickers, 5)],  # no location has 14 M shirts: split
+            [(gift_box, 1), (mug, 2)],
+        ]
+        for number, lines in enumerate(placed, start=1):
+            draft = draft_order_create(
+                email=f"customer{number}@example.com",
+                region_id=region.pk,
+                shipping_methods=shipping,
+                items=[{"variant_id": v.pk, "quantity": q} for v, q in lines],
+            )
+            draft_order_pay(draft_id=draft.pk)
+        draft = draft_order_create(
+            email="wholesale@example.com",
+            region_id=region.pk,
+            shipping_methods=shipping,
+            items=[{"variant_id": shirt_l.pk, "quantity": 4}],
+        )
+        draft_line_add(draft_id=draft.pk, title="Gift wrapping", unit_price=300, quantity=1)
+        draft_order_create(
+            email="newsletter@example.com", items=[{"variant_id": stickers.pk, "quantity": 50}]
+        )
