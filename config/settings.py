@@ -75,7 +75,6 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # Wait for the write lock instead of failing at once; IMMEDIATE takes it at BEGIN.
     DATABASES["default"]["OPTIONS"] = {"timeout": 20, "transaction_mode": "IMMEDIATE"}
 else:
-    DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
     # A lock wait past this becomes a 409 conflict instead of a hang.
     DATABASES["default"]["OPTIONS"] = {"options": "-c lock_timeout=10000"}
 

@@ -53,7 +53,7 @@ def lock_levels(
     wanted = sorted(set(keys))
     if not wanted:
         return {}
-    rows = lock_rows(_levels_matching(wanted).select_related("inventory_item"))
+    rows = lock_rows(_levels_matching(wanted))
     levels = {(row.inventory_item_id, row.location_id): row for row in rows}
     if not missing_ok:
         for key in wanted:

@@ -17,6 +17,8 @@ from inventory.models import (
     VariantInventoryItem,
 )
 
+PRODUCT_EXTRAS = ("options", "images", "tags", "type", "sales_channels", "categories")
+
 
 def _get(queryset: QuerySet, pk: str, label: str):
     obj = queryset.filter(pk=pk).first()
@@ -106,7 +108,12 @@ def inventory_item_list(*, filters_data: dict) -> QuerySet:
     location_ids = filters_data.get("location_id")
     queryset = InventoryItem.objects.prefetch_related(
         _levels(location_ids.split(",") if location_ids else None),
-        Prefetch("variants", _variants_with_items().select_related("product").order_by("id")),
+        Prefetch(
+            "variants",
+            ProductVariant.objects.select_related("product")
+            .defer(*(f"product__{name}" for name in PRODUCT_EXTRAS))
+            .order_by("id"),
+        ),
     )
     return apply_filterset(filters.InventoryItemFilter, filters_data, queryset)
 

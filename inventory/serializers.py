@@ -123,7 +123,9 @@ class VariantInventoryLinkOutput(Output):
     required_quantity = serializers.IntegerField()
 
 
-class VariantOutput(CustomsOutput):
+class VariantColumnsOutput(CustomsOutput):
+    """A variant's own columns."""
+
     id = serializers.CharField()
     product_id = serializers.CharField()
     title = serializers.CharField()
@@ -138,18 +140,27 @@ class VariantOutput(CustomsOutput):
     prices = serializers.JSONField()
     options = serializers.JSONField()
     metadata = serializers.JSONField(allow_null=True)
-    inventory_items = VariantInventoryLinkOutput(source="inventory_links", many=True)
 
     def get_inventory_quantity(self, obj) -> int:
         return 0
+
+
+class VariantOutput(VariantColumnsOutput):
+    inventory_items = VariantInventoryLinkOutput(source="inventory_links", many=True)
 
 
 class VariantWithProductOutput(VariantOutput):
     product = ProductBriefOutput()
 
 
+class ItemVariantOutput(VariantColumnsOutput):
+    """A variant as the inventory-items list shows it: its columns and its product's."""
+
+    product = ProductBriefOutput()
+
+
 class InventoryItemListOutput(InventoryItemWithLevelsOutput):
-    variants = VariantWithProductOutput(many=True)
+    variants = ItemVariantOutput(many=True)
 
 
 class ProductOutput(ProductBriefOutput):

@@ -349,6 +349,14 @@ def touch(levels) -> None:
     now = timezone.now()
     for level in levels:
         level.updated_at = now
-    InventoryLevel.objects.bulk_update(
-        levels, ["stocked_quantity", "reserved_quantity", "updated_at"]
-    )
+    if len(levels) == 1:
+        level = levels[0]
+        InventoryLevel.objects.filter(pk=level.pk).update(
+            stocked_quantity=level.stocked_quantity,
+            reserved_quantity=level.reserved_quantity,
+            updated_at=now,
+        )
+    else:
+        InventoryLevel.objects.bulk_update(
+            levels, ["stocked_quantity", "reserved_quantity", "updated_at"]
+        )

@@ -7,11 +7,12 @@ and no level is reserved past its stock unless the item backs a backorderable va
 from collections import defaultdict
 
 from django.db import transaction
-from django.db.models import Sum
+from django.db.models import F, Sum
+from django.utils import timezone
 
 from config.errors import Conflict, InsufficientInventory, InvalidData, NotFound
 from inventory.locks import LevelKey, lock_levels, lock_rows
-from inventory.models import InventoryLevel, VariantInventoryItem
+from inventory.models import InventoryItem, InventoryLevel, VariantInventoryItem
 from inventory.selectors import backorderable_item_ids, channel_location_ids
 from inventory.services import touch
 from reservations.allocation import Demand, Plan, allocate
@@ -28,7 +29,11 @@ def check_availability(levels: dict[LevelKey, InventoryLevel], additions: dict[L
         for key, qty in additions.items()
         if qty > 0 and qty > levels[key].available_quantity
     }
-    exempt = backorderable_item_ids([item for item, _ in over]) if over else set()
+    if not over:
+        return
+    items = [item for item, _ in over]
+    exempt = backorderable_item_ids(items)
+    skus = dict(InventoryItem.objects.filter(pk__in=items).values_list("pk", "sku"))
     short = []
     for (item_id, location_id), qty in over.items():
         level = levels[(item_id, location_id)]
@@ -37,7 +42,7 @@ def check_availability(levels: dict[LevelKey, InventoryLevel], additions: dict[L
                 {
                     "inventory_item_id": item_id,
                     "location_id": location_id,
-                    "label": f"item {level.inventory_item.sku or item_id}",
+                    "label": f"item {skus.get(item_id) or item_id}",
                     "requested": qty,
                     "available": max(level.available_quantity, 0),
                 }
@@ -47,14 +52,19 @@ def check_availability(levels: dict[LevelKey, InventoryLevel], additions: dict[L
 
 
 def apply_reserved(levels: dict[LevelKey, InventoryLevel], deltas: dict[LevelKey, int]) -> None:
-    """Add `deltas` to the locked levels' reserved counters and save them."""
-    changed = []
+    """Add `deltas` to the locked levels' reserved counters and save them: one UPDATE per
+    distinct delta (a batch of thousands of levels has few), not a CASE per level."""
+    by_delta, now = defaultdict(list), timezone.now()
     for key, delta in deltas.items():
         if delta:
-            levels[key].reserved_quantity += delta
-            changed.append(levels[key])
-    if changed:
-        touch(changed)
+            level = levels[key]
+            level.reserved_quantity += delta
+            level.updated_at = now
+            by_delta[delta].append(level.pk)
+    for delta, pks in by_delta.items():
+        InventoryLevel.objects.filter(pk__in=pks).update(
+            reserved_quantity=F("reserved_quantity") + delta, updated_at=now
+        )
 
 
 def _reservation_not_found(reservation_id: str) -> NotFound:

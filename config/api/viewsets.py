@@ -96,9 +96,12 @@ class ResourceViewSet(ViewSet):
         return Response({"id": pk, "object": obj or self.resource, "deleted": True})
 
     def page(self, queryset, params, *, plural=None, output=None) -> Response:
-        count = queryset.count()
         ordered = queryset.order_by(*params.order, "pk")
-        rows = ordered[params.offset : params.offset + params.limit] if params.limit else []
+        rows = list(ordered[params.offset : params.offset + params.limit]) if params.limit else []
+        if params.limit and len(rows) < params.limit and (rows or not params.offset):
+            count = params.offset + len(rows)  # the last page: no need to count
+        else:
+            count = queryset.count()
         plan = plan_for(output or self.output)
         return Response(
             {
