@@ -8,6 +8,8 @@ Admin writes of stock and reservations go through the same services as the API:
   before the inline formsets are validated.)
 - `ServiceAdmin.delete_with_service()` deletes one object; the delete view and the bulk
   delete action show a refusal as an error message and roll the whole deletion back.
+- `run_each()` runs an admin action's service once per selected object, each in its own
+  transaction; a refusal is an error message and the other objects still go through.
 """
 
 from django import forms
@@ -104,6 +106,22 @@ def delete_selected(modeladmin, request, queryset):
             raise
         modeladmin.message_user(request, f"Nothing was deleted: {message}", messages.ERROR)
         return None
+
+
+def run_each(modeladmin, request, objects, call) -> list[tuple]:
+    """An admin action's loop: `call(obj)` (one atomic service) for each object in turn.
+    A refusal becomes an error message naming the object, and the others still run.
+    Returns the (obj, result) pairs of the calls that succeeded."""
+    done = []
+    for obj in objects:
+        try:
+            done.append((obj, call(obj)))
+        except (DomainError, DatabaseError) as exc:
+            message = refusal(exc)
+            if message is None:
+                raise
+            modeladmin.message_user(request, f"{obj}: {message}", messages.ERROR)
+    return done
 
 
 class ServiceAdmin(admin.ModelAdmin):

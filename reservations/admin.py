@@ -90,6 +90,7 @@ class ReservationItemAdmin(ServiceAdmin):
         "=inventory_item__id",
         "location__name",
         "=line_item__id",
+        "=line_item__order__id",
         "description",
         "=created_by",
         "=external_id",
