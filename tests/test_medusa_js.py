@@ -35,10 +35,11 @@ def _ensure_node_modules() -> None:
         pytest.fail(f"npm ci failed ({result.returncode}):\n{result.stdout}\n{result.stderr}")
 
 
-def test_medusa_js_client_drives_the_inventory_and_reservation_routes(
-    transactional_db, live_server, consistent
+def test_medusa_js_client_drives_inventory_reservations_and_the_order_flow(
+    transactional_db, live_server, default_channel, consistent
 ):
-    # given: the client installed and a staff user with a known password and api token
+    # given: the client installed, the store's default channel (a transactional test
+    # flushes the migration's row) and a staff user with a known password and api token
     _ensure_node_modules()
     UserFactory(email="js-client@example.com", password="js-pw-42", api_token="js-client-token")
     env = {
@@ -61,5 +62,5 @@ def test_medusa_js_client_drives_the_inventory_and_reservation_routes(
 
     # then
     assert result.returncode == 0, f"stdout:\n{result.stdout}\nstderr:\n{result.stderr}"
-    assert result.stdout.startswith("medusa-js smoke: 18 steps passed"), result.stdout
+    assert result.stdout.startswith("medusa-js smoke: 37 steps passed"), result.stdout
     consistent()

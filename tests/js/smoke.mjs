@@ -289,6 +289,406 @@ async function main() {
     assert.equal(inventory_item.reserved_quantity, 0);
     assert.equal(inventory_item.stocked_quantity, 10);
   });
+
+  await orderFlow(medusa, user);
+}
+
+/** The whole order flow: draft, pay, reservations, fulfill, ship, return, reserve, cancel. */
+async function orderFlow(medusa, user) {
+  const EMAIL_TO = "buyer@example.com";
+
+  /** The order's reservations, through the route the client has no method for. */
+  async function reservationsOf(orderId) {
+    const result = body(await medusa.admin.custom.get(`/admin/orders/${orderId}/reservations`));
+    assert.equal(result.count, result.reservations.length);
+    return result.reservations;
+  }
+
+  /** (stocked, reserved, available) of the item at the location. */
+  async function levelOf(itemId, locationId) {
+    const { inventory_item } = body(await medusa.admin.inventoryItems.retrieve(itemId));
+    const level = inventory_item.location_levels.find((l) => l.location_id === locationId);
+    assert.ok(level, "a level at the location");
+    return [level.stocked_quantity, level.reserved_quantity, level.available_quantity];
+  }
+
+  /** Creates a draft with the variant and pays it; answers the placed order. */
+  async function placeOrder(variantId, regionId, quantity) {
+    const { draft_order } = body(
+      await medusa.admin.draftOrders.create({
+        email: EMAIL_TO,
+        region_id: regionId,
+        items: [{ variant_id: variantId, quantity }],
+      }),
+    );
+    const { order } = body(await medusa.admin.draftOrders.markPaid(draft_order.id));
+    return order;
+  }
+
+  const region = await check("admin.regions.create", async () => {
+    const { region } = body(
+      await medusa.admin.regions.create({
+        name: `JS region ${RUN}`,
+        currency_code: "eur",
+        tax_rate: 25,
+        countries: ["dk"],
+        payment_providers: ["manual"],
+        fulfillment_providers: ["manual"],
+      }),
+    );
+    assert.match(region.id, /^reg_/);
+    assert.match(region.id, ID);
+    assert.equal(region.currency_code, "eur");
+    assert.equal(region.tax_rate, 25);
+    assert.deepEqual(region.countries, ["dk"]);
+    return region;
+  });
+
+  const option = await check("admin.shippingOptions.create", async () => {
+    const { shipping_option } = body(
+      await medusa.admin.shippingOptions.create({
+        name: "JS post",
+        region_id: region.id,
+        provider_id: "manual",
+        price_type: "flat_rate",
+        amount: 500,
+        data: {},
+      }),
+    );
+    assert.match(shipping_option.id, /^so_/);
+    assert.equal(shipping_option.region_id, region.id);
+    assert.equal(shipping_option.amount, 500);
+    return shipping_option;
+  });
+
+  const { channel, location } = await check(
+    "default channel + admin.salesChannels.addLocation",
+    async () => {
+      const { sales_channels } = body(await medusa.admin.salesChannels.list({ limit: 1000 }));
+      const channel = sales_channels.find((c) => c.is_default);
+      assert.ok(channel, "the store has a default sales channel");
+      const { stock_location: location } = body(
+        await medusa.admin.stockLocations.create({ name: `JS order warehouse ${RUN}` }),
+      );
+      const { sales_channel } = body(
+        await medusa.admin.salesChannels.addLocation(channel.id, { location_id: location.id }),
+      );
+      assert.equal(sales_channel.id, channel.id);
+      const linked = body(
+        await medusa.admin.stockLocations.list({
+          sales_channel_id: [channel.id],
+          id: [location.id],
+        }),
+      );
+      assert.equal(linked.count, 1);
+      return { channel, location };
+    },
+  );
+
+  const { variant, item } = await check(
+    "product with a variant; its inventory item stocked at the location",
+    async () => {
+      const { product } = body(
+        await medusa.admin.products.create({
+          title: "JS mug",
+          options: [{ title: "Colour" }],
+          variants: [
+            {
+              title: "Red",
+              sku: `JS-MUG-RED-${RUN}`,
+              prices: [{ currency_code: "eur", amount: 1200 }],
+              options: [{ value: "Red" }],
+            },
+          ],
+        }),
+      );
+      const variant = product.variants[0];
+      assert.match(variant.id, /^variant_/);
+      const inventory = body(await medusa.admin.variants.getInventory(variant.id));
+      assert.equal(inventory.variant.inventory.length, 1);
+      const item = inventory.variant.inventory[0];
+      assert.equal(item.sku, `JS-MUG-RED-${RUN}`);
+      const { inventory_item } = body(
+        await medusa.admin.inventoryItems.createLocationLevel(item.id, {
+          location_id: location.id,
+          stocked_quantity: 10,
+        }),
+      );
+      assert.equal(inventory_item.location_levels[0].stocked_quantity, 10);
+      const after = body(await medusa.admin.variants.getInventory(variant.id));
+      const there = after.variant.sales_channel_availability.find(
+        (a) => a.channel_id === channel.id,
+      );
+      assert.equal(there.available_quantity, 10);
+      return { variant, item };
+    },
+  );
+
+  const draft = await check("admin.draftOrders.create", async () => {
+    const { draft_order } = body(
+      await medusa.admin.draftOrders.create({
+        email: EMAIL_TO,
+        region_id: region.id,
+        items: [{ variant_id: variant.id, quantity: 2 }],
+        shipping_methods: [{ option_id: option.id }],
+      }),
+    );
+    assert.match(draft_order.id, /^dorder_/);
+    assert.equal(draft_order.status, "open");
+    assert.equal(draft_order.order_id, null);
+    assert.equal(draft_order.cart.region_id, region.id);
+    assert.equal(draft_order.cart.sales_channel_id, channel.id);
+    assert.equal(draft_order.cart.items.length, 1);
+    assert.equal(draft_order.cart.items[0].unit_price, 1200, "the variant's eur price");
+    assert.equal(draft_order.cart.items[0].quantity, 2);
+    assert.deepEqual(await levelOf(item.id, location.id), [10, 0, 10], "a draft reserves nothing");
+    return draft_order;
+  });
+
+  await check("admin.draftOrders.addLineItem", async () => {
+    body(
+      await medusa.admin.draftOrders.addLineItem(draft.id, { variant_id: variant.id, quantity: 1 }),
+    );
+    const { draft_order } = body(
+      await medusa.admin.draftOrders.addLineItem(draft.id, {
+        title: "Gift wrap",
+        unit_price: 300,
+        quantity: 1,
+      }),
+    );
+    const lines = draft_order.cart.items;
+    assert.equal(lines.length, 2);
+    const mug = lines.find((l) => l.variant_id === variant.id);
+    assert.equal(mug.quantity, 3, "the same variant again merges into its line");
+    const wrap = lines.find((l) => l.variant_id === null);
+    assert.equal(wrap.title, "Gift wrap");
+    assert.equal(draft_order.cart.subtotal, 3 * 1200 + 300);
+    assert.equal(draft_order.cart.shipping_total, 500);
+    assert.equal(draft_order.cart.tax_total, 1100);
+    assert.equal(draft_order.cart.total, 3900 + 500 + 1100);
+  });
+
+  const order = await check("admin.draftOrders.markPaid places the order", async () => {
+    const result = body(await medusa.admin.draftOrders.markPaid(draft.id));
+    assert.deepEqual(Object.keys(result), ["order"]);
+    const { order } = result;
+    assert.match(order.id, /^order_/);
+    assert.equal(order.status, "pending");
+    assert.equal(order.payment_status, "captured");
+    assert.equal(order.fulfillment_status, "not_fulfilled");
+    assert.equal(order.draft_order_id, draft.id);
+    assert.equal(order.sales_channel_id, channel.id);
+    assert.equal(order.region_id, region.id);
+    assert.equal(order.currency_code, "eur");
+    assert.equal(order.total, 5500);
+    assert.equal(order.items.length, 2);
+    const wrap = order.items.find((l) => l.variant_id === null);
+    assert.deepEqual([wrap.title, wrap.unit_price, wrap.quantity], ["Gift wrap", 300, 1]);
+    const { draft_order } = body(await medusa.admin.draftOrders.retrieve(draft.id));
+    assert.equal(draft_order.status, "completed");
+    assert.equal(draft_order.order_id, order.id);
+    const { status, data } = await failure(medusa.admin.draftOrders.markPaid(draft.id));
+    assert.equal(status, 400);
+    assert.equal(data.type, "not_allowed");
+    return order;
+  });
+  const mugLine = order.items.find((l) => l.variant_id === variant.id);
+
+  await check("the order's reservations (admin.custom.get)", async () => {
+    const reservations = await reservationsOf(order.id);
+    assert.equal(reservations.length, 1, "the custom line reserves nothing");
+    const [reservation] = reservations;
+    assert.match(reservation.id, /^resitem_/);
+    assert.equal(reservation.line_item_id, mugLine.id);
+    assert.equal(reservation.inventory_item_id, item.id);
+    assert.equal(reservation.location_id, location.id);
+    assert.equal(reservation.quantity, 3);
+    assert.deepEqual(await levelOf(item.id, location.id), [10, 3, 7]);
+  });
+
+  await check("paying past the stock gives 400 insufficient_inventory", async () => {
+    const { draft_order } = body(
+      await medusa.admin.draftOrders.create({
+        email: EMAIL_TO,
+        region_id: region.id,
+        items: [{ variant_id: variant.id, quantity: 8 }],
+      }),
+    );
+    const { status, data } = await failure(medusa.admin.draftOrders.markPaid(draft_order.id));
+    assert.equal(status, 400);
+    assert.equal(data.type, "not_allowed");
+    assert.equal(data.code, "insufficient_inventory");
+    const again = body(await medusa.admin.draftOrders.retrieve(draft_order.id));
+    assert.equal(again.draft_order.status, "open", "nothing was placed");
+    assert.deepEqual(await levelOf(item.id, location.id), [10, 3, 7]);
+    body(await medusa.admin.draftOrders.delete(draft_order.id));
+  });
+
+  const fulfilled = await check("admin.orders.createFulfillment from the location", async () => {
+    const { order: after } = body(
+      await medusa.admin.orders.createFulfillment(order.id, {
+        items: [{ item_id: mugLine.id, quantity: 2 }],
+        location_id: location.id,
+      }),
+    );
+    assert.equal(after.fulfillment_status, "partially_fulfilled");
+    assert.equal(after.fulfillments.length, 1);
+    const fulfillment = after.fulfillments[0];
+    assert.match(fulfillment.id, /^ful_/);
+    assert.equal(fulfillment.location_id, location.id);
+    assert.deepEqual(
+      fulfillment.items.map((i) => [i.item_id, i.quantity]),
+      [[mugLine.id, 2]],
+    );
+    assert.equal(after.items.find((l) => l.id === mugLine.id).fulfilled_quantity, 2);
+    assert.deepEqual(await levelOf(item.id, location.id), [8, 1, 7], "stock dropped by 2");
+    const reservations = await reservationsOf(order.id);
+    assert.deepEqual(
+      reservations.map((r) => [r.line_item_id, r.location_id, r.quantity]),
+      [[mugLine.id, location.id, 1]],
+      "2 of the 3 reserved units consumed",
+    );
+    return fulfillment;
+  });
+
+  await check("fulfilling more than was bought gives 400", async () => {
+    const { status, data } = await failure(
+      medusa.admin.orders.createFulfillment(order.id, {
+        items: [{ item_id: mugLine.id, quantity: 2 }],
+        location_id: location.id,
+      }),
+    );
+    assert.equal(status, 400);
+    assert.equal(data.type, "not_allowed");
+    assert.deepEqual(await levelOf(item.id, location.id), [8, 1, 7]);
+  });
+
+  await check("admin.orders.createShipment", async () => {
+    const { order: after } = body(
+      await medusa.admin.orders.createShipment(order.id, {
+        fulfillment_id: fulfilled.id,
+        tracking_numbers: ["TRACK-1"],
+      }),
+    );
+    assert.equal(after.fulfillment_status, "partially_shipped");
+    const fulfillment = after.fulfillments[0];
+    assert.match(fulfillment.shipped_at, TIMESTAMP);
+    assert.deepEqual(fulfillment.tracking_numbers, ["TRACK-1"]);
+    assert.equal(after.items.find((l) => l.id === mugLine.id).shipped_quantity, 2);
+  });
+
+  const returned = await check("admin.orders.requestReturn", async () => {
+    const { order: after } = body(
+      await medusa.admin.orders.requestReturn(order.id, {
+        items: [{ item_id: mugLine.id, quantity: 1 }],
+        location_id: location.id,
+      }),
+    );
+    assert.equal(after.returns.length, 1);
+    const ret = after.returns[0];
+    assert.match(ret.id, /^ret_/);
+    assert.equal(ret.status, "requested");
+    assert.equal(ret.location_id, location.id);
+    assert.deepEqual(
+      ret.items.map((i) => [i.item_id, i.quantity]),
+      [[mugLine.id, 1]],
+    );
+    assert.deepEqual(await levelOf(item.id, location.id), [8, 1, 7], "nothing back yet");
+    return ret;
+  });
+
+  await check("admin.returns.receive puts the unit back", async () => {
+    const result = body(
+      await medusa.admin.returns.receive(returned.id, {
+        items: [{ item_id: mugLine.id, quantity: 1 }],
+      }),
+    );
+    assert.deepEqual(Object.keys(result), ["return"]);
+    assert.equal(result.return.id, returned.id);
+    assert.equal(result.return.status, "received");
+    assert.match(result.return.received_at, TIMESTAMP);
+    assert.deepEqual(await levelOf(item.id, location.id), [9, 1, 8], "stock rose by 1");
+    const { order: after } = body(await medusa.admin.orders.retrieve(order.id));
+    assert.equal(after.fulfillment_status, "partially_returned");
+    assert.equal(after.items.find((l) => l.id === mugLine.id).returned_quantity, 1);
+  });
+
+  await check("canceling an order with a live fulfillment gives 400", async () => {
+    const { status, data } = await failure(medusa.admin.orders.cancel(order.id));
+    assert.equal(status, 400);
+    assert.equal(data.type, "not_allowed");
+    assert.equal((await reservationsOf(order.id)).length, 1);
+  });
+
+  const second = await check("a second order; its reservation deleted", async () => {
+    const second = await placeOrder(variant.id, region.id, 2);
+    const [reservation] = await reservationsOf(second.id);
+    assert.equal(reservation.quantity, 2);
+    assert.equal(reservation.location_id, location.id);
+    assert.deepEqual(await levelOf(item.id, location.id), [9, 3, 6]);
+    body(await medusa.admin.reservations.delete(reservation.id));
+    assert.deepEqual(await reservationsOf(second.id), []);
+    assert.deepEqual(await levelOf(item.id, location.id), [9, 1, 8]);
+    return second;
+  });
+
+  await check("line-items/{id}/reserve (admin.custom.post) reserves it again", async () => {
+    const line = second.items[0];
+    const path = `/admin/orders/${second.id}/line-items/${line.id}/reserve`;
+    const { reservation } = body(
+      await medusa.admin.custom.post(path, { location_id: location.id }),
+    );
+    assert.match(reservation.id, /^resitem_/);
+    assert.equal(reservation.line_item_id, line.id);
+    assert.equal(reservation.inventory_item_id, item.id);
+    assert.equal(reservation.location_id, location.id);
+    assert.equal(reservation.quantity, 2, "the line's whole unreserved remainder");
+    assert.equal(reservation.created_by, user.id);
+    assert.deepEqual(
+      (await reservationsOf(second.id)).map((r) => r.id),
+      [reservation.id],
+    );
+    assert.deepEqual(await levelOf(item.id, location.id), [9, 3, 6]);
+    const { status, data } = await failure(
+      medusa.admin.custom.post(path, { location_id: location.id }),
+    );
+    assert.equal(status, 400);
+    assert.equal(data.type, "invalid_data");
+    const wrong = await failure(
+      medusa.admin.custom.post(`/admin/orders/${order.id}/line-items/${line.id}/reserve`, {
+        location_id: location.id,
+      }),
+    );
+    assert.equal(wrong.status, 404, "the line belongs to another order");
+    assert.equal(wrong.data.type, "not_found");
+  });
+
+  await check("admin.orders.cancel releases another order's reservations", async () => {
+    const third = await placeOrder(variant.id, region.id, 4);
+    assert.equal((await reservationsOf(third.id))[0].quantity, 4);
+    assert.deepEqual(await levelOf(item.id, location.id), [9, 7, 2]);
+    const { order: canceled } = body(await medusa.admin.orders.cancel(third.id));
+    assert.equal(canceled.id, third.id);
+    assert.equal(canceled.status, "canceled");
+    assert.equal(canceled.fulfillment_status, "canceled");
+    assert.equal(canceled.payment_status, "canceled");
+    assert.match(canceled.canceled_at, TIMESTAMP);
+    assert.deepEqual(await reservationsOf(third.id), []);
+    assert.deepEqual(await levelOf(item.id, location.id), [9, 3, 6], "4 units released");
+  });
+
+  await check("the other orders kept their reservations", async () => {
+    const held = [...(await reservationsOf(order.id)), ...(await reservationsOf(second.id))];
+    assert.deepEqual(held.map((r) => r.quantity).sort(), [1, 2]);
+    const all = body(
+      await medusa.admin.reservations.list({
+        inventory_item_id: [item.id],
+        location_id: [location.id],
+      }),
+    );
+    assert.equal(all.count, 2);
+    assert.deepEqual(await levelOf(item.id, location.id), [9, 3, 6]);
+  });
 }
 
 try {
