@@ -3,6 +3,7 @@
 from drf_spectacular.utils import extend_schema
 from rest_framework.decorators import action
 
+from config.api.serializers import NoBody
 from config.api.viewsets import ResourceViewSet, documented, envelope
 from draft_orders import selectors, services
 from draft_orders import serializers as s
@@ -65,5 +66,6 @@ class DraftOrderViewSet(ResourceViewSet):
     @extend_schema(request=None, responses=envelope("order", OrderOutput))
     @action(detail=True, methods=["post"], url_path="pay")
     def pay(self, request, pk):
+        self.validated(NoBody)
         order = services.draft_order_pay(draft_id=pk)
         return self.one(order_get(order_id=order.pk), name="order", output=OrderOutput)

@@ -6,6 +6,7 @@ before levels in the global lock order (orders, line items, drafts) are locked w
 `lock_rows`, also in primary-key order.
 """
 
+from collections import defaultdict
 from functools import reduce
 from operator import or_
 
@@ -16,6 +17,7 @@ from config.errors import NotFound
 from inventory.models import InventoryLevel
 
 LevelKey = tuple[str, str]  # (inventory_item_id, location_id)
+COUNTER_FIELDS = ("inventory_item_id", "location_id", "stocked_quantity", "reserved_quantity")
 
 
 def _require_transaction(name: str) -> None:
@@ -27,33 +29,46 @@ def not_stocked(item_id: str, location_id: str) -> NotFound:
     return NotFound(f"Item {item_id} is not stocked at location {location_id}")
 
 
-def lock_rows(queryset: QuerySet) -> list:
-    """Lock the queryset's rows (not joined ones) in primary-key order."""
+def lock_rows(queryset: QuerySet, *, limit: int | None = None) -> list:
+    """Lock the queryset's rows (not joined ones) in primary-key order; the first `limit`."""
     _require_transaction("lock_rows")
-    return list(queryset.order_by("pk").select_for_update(of=("self",)))
+    return list(queryset.order_by("pk").select_for_update(of=("self",))[:limit])
 
 
 def _levels_matching(keys: list[LevelKey]) -> QuerySet:
+    """The levels of these pairs: one IN per location (few), even for thousands of pairs."""
+    by_location = defaultdict(list)
+    for item, location in keys:
+        by_location[location].append(item)
     items = sorted({item for item, _ in keys})
-    locations = sorted({location for _, location in keys})
-    if len(items) * len(locations) == len(keys):  # every pair: a plain IN × IN
-        return InventoryLevel.objects.filter(inventory_item_id__in=items, location_id__in=locations)
+    if len(items) * len(by_location) == len(keys):  # every pair: a plain IN × IN
+        return InventoryLevel.objects.filter(
+            inventory_item_id__in=items, location_id__in=sorted(by_location)
+        )
     return InventoryLevel.objects.filter(
-        reduce(or_, (Q(inventory_item_id=i, location_id=loc) for i, loc in keys))
+        reduce(
+            or_,
+            (Q(location_id=loc, inventory_item_id__in=i) for loc, i in sorted(by_location.items())),
+        )
     )
 
 
 def lock_levels(
-    keys: list[LevelKey], *, missing_ok: bool = False
+    keys: list[LevelKey], *, missing_ok: bool = False, counters_only: bool = False
 ) -> dict[LevelKey, InventoryLevel]:
     """Lock the levels of these (item, location) pairs, in one query.
 
-    A missing pair is a NotFound naming it, unless `missing_ok` (then it is left out)."""
+    A missing pair is a NotFound naming it, unless `missing_ok` (then it is left out).
+    `counters_only` loads just the keys and counters (for batches of thousands of levels
+    whose counters are saved with `update()`, never `save()`)."""
     _require_transaction("lock_levels")
     wanted = sorted(set(keys))
     if not wanted:
         return {}
-    rows = lock_rows(_levels_matching(wanted))
+    matching = _levels_matching(wanted)
+    if counters_only:
+        matching = matching.only(*COUNTER_FIELDS)
+    rows = lock_rows(matching)
     levels = {(row.inventory_item_id, row.location_id): row for row in rows}
     if not missing_ok:
         for key in wanted:

@@ -192,6 +192,7 @@ class LineInline(ReadOnlyInline):
             .select_related("order", "variant__product")
             .prefetch_related("variant__inventory_links")
             .annotate(reserved_units=Coalesce(Sum("reservations__quantity"), 0))
+            .order_by("created_at", "id")  # GROUP BY queries drop Meta.ordering
         )
 
     @admin.display(description="reserved units")

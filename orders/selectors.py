@@ -35,8 +35,10 @@ def shipping_option_get(*, option_id: str) -> ShippingOption:
 
 def _orders(expand=()) -> QuerySet:
     items = LineItem.objects.order_by("created_at", "id")
-    if "items.variant" in expand or "items" in expand:
-        items = items.select_related("variant")
+    if "items.variant" in expand:
+        items = items.select_related("variant__product").prefetch_related(
+            "variant__inventory_links"
+        )
     return Order.objects.prefetch_related(
         Prefetch("items", items),
         Prefetch("fulfillments", Fulfillment.objects.prefetch_related("items")),

@@ -37,6 +37,9 @@ class ShippingOptionOutput(TimestampedOutput):
     metadata = serializers.JSONField(allow_null=True)
 
 
+ITEMS_VARIANT = "items.variant"
+
+
 class LineItemOutput(LineItemColumns):
     subtotal = serializers.SerializerMethodField()
     variant = VariantWithProductOutput(allow_null=True)
@@ -133,6 +136,21 @@ class OrderOutput(OrderColumns, TotalsMixin):
     fulfillments = FulfillmentOutput(many=True)
     returns = ReturnOutput(many=True)
 
+    class Meta:
+        # Not a field: `expand=items.variant` renders OrderWithVariantsOutput (see the views).
+        expandable = (ITEMS_VARIANT,)
+
+
+class LineItemWithVariantOutput(LineItemOutput):
+    class Meta:
+        expandable = ()
+
+
+class OrderWithVariantsOutput(OrderOutput):
+    """An order whose lines show their `variant` (`expand=items.variant`)."""
+
+    items = LineItemWithVariantOutput(many=True)
+
 
 # Inputs -----------------------------------------------------------------------------------
 
@@ -140,14 +158,7 @@ class OrderOutput(OrderColumns, TotalsMixin):
 class RegionCreateInput(Input):
     name = f.Str()
     currency_code = f.Str(max_length=3)
-    tax_rate = serializers.DecimalField(
-        max_digits=5,
-        decimal_places=2,
-        min_value=0,
-        max_value=100,
-        required=False,
-        coerce_to_string=False,
-    )
+    tax_rate = f.Rate(required=False)
     countries = f.List(child=f.Str(max_length=2), required=False)
     payment_providers = f.List(child=f.Id(), required=False)
     fulfillment_providers = f.List(child=f.Id(), required=False)

@@ -9,10 +9,10 @@ from collections import defaultdict
 from decimal import Decimal
 
 from django.db import transaction
-from django.db.models import F
+from django.db.models import F, ProtectedError
 from django.utils import timezone
 
-from config.errors import InvalidData, NotAllowed, NotFound
+from config.errors import Conflict, InvalidData, NotAllowed, NotFound
 from inventory.locks import lock_levels, lock_rows
 from inventory.models import VariantInventoryItem
 from inventory.selectors import backorderable_item_ids, sales_channel_get
@@ -65,9 +65,12 @@ def region_update(*, region_id: str, **changes) -> Region:
 @transaction.atomic
 def region_delete(*, region_id: str) -> None:
     region = selectors.region_get(region_id=region_id)
-    if region.orders.exists() or region.shipping_options.exists():
-        raise NotAllowed(f"Region {region_id} is used by orders or shipping options")
-    region.delete()
+    try:
+        region.delete()
+    except ProtectedError as error:  # orders, draft orders or shipping options use it
+        raise Conflict(
+            f"Region {region_id} is used by orders, draft orders or shipping options"
+        ) from error
 
 
 def shipping_option_create(*, region_id: str, **fields) -> ShippingOption:
@@ -139,11 +142,24 @@ def _open_lines():
     )
 
 
+def _still_open(locked: list[LineItem]) -> list[LineItem]:
+    """The locked lines that are still open, read again after the locks were granted: an
+    order canceled while we waited (its lines' statuses were read before) is not reserved."""
+    still = _open_lines().filter(pk__in=[line.pk for line in locked])
+    ids = set(still.values_list("pk", flat=True))
+    return [line for line in locked if line.pk in ids]
+
+
 @transaction.atomic
 def orders_allocate(*, order_ids: list[str]) -> Plan:
     """Reserve what these orders' open lines still need; short lines are reported."""
-    lines = lock_rows(_open_lines().filter(order_id__in=list(order_ids)).select_related("order"))
-    return allocate_lines(lines, strict=False)
+    lines = lock_rows(_open_lines().filter(order_id__in=list(order_ids)).annotate(**CHANNEL))
+    return allocate_lines(_still_open(lines), strict=False)
+
+
+CHANNEL = {"sales_channel_id": F("order__sales_channel_id")}
+"""Allocation reads a line's channel as `line.sales_channel_id`."""
+LINE_FIELDS = ("pk", "variant_id", "title", "quantity", "fulfilled_quantity", "sales_channel_id")
 
 
 @transaction.atomic
@@ -154,18 +170,33 @@ def order_lines_allocate(
     sales_channel_id: str | None = None,
     location_id: str | None = None,
     dry_run: bool = False,
+    planned: dict | None = None,
 ) -> tuple[list[str], Plan]:
     """Reserve what open orders' lines still need, for the next `size` lines after `after`
     (in id order). Returns the ids of the lines looked at (none when there are no more) and
-    the plan: what was reserved and which lines are short. One transaction per call."""
+    the plan: what was reserved and which lines are short. One transaction per call.
+
+    A dry run writes nothing; its batches share `planned` (units planned per level) so that
+    each plans with what the earlier ones would have taken, as a real run would."""
     lines = _open_lines().filter(pk__gt=after)
     if sales_channel_id:
         lines = lines.filter(order__sales_channel_id=sales_channel_id)
-    ids = list(lines.order_by("pk").values_list("pk", flat=True)[:size])
+    if location_id:  # only lines whose channel stocks from there
+        lines = lines.filter(order__sales_channel__location_links__location_id=location_id)
+    ids = [pk for (pk,) in lock_rows(lines.values_list("pk"), limit=size)]
     if not ids:
         return [], Plan()
-    locked = lock_rows(LineItem.objects.filter(pk__in=ids).select_related("order"))
-    plan = allocate_lines(locked, strict=False, location_ids=[location_id] if location_id else None)
+    # Read after the locks are granted (an order canceled meanwhile is left out), by id range
+    # (no list of ids to send) and as tuples: a batch may be thousands of lines.
+    batch = lines.filter(pk__lte=ids[-1]).annotate(**CHANNEL).order_by("pk")
+    locked = set(ids)
+    plan = allocate_lines(
+        [line for line in batch.values_list(*LINE_FIELDS, named=True) if line.pk in locked],
+        strict=False,
+        location_ids=[location_id] if location_id else None,
+        planned=planned,
+        line_range=(ids[0], ids[-1]),
+    )
     if dry_run:
         transaction.set_rollback(True)
     return ids, plan
@@ -283,6 +314,8 @@ def fulfillment_create(
     reservations = _line_reservations(quantities)
     if location_id is None:
         location_id = _reserved_location(reservations)
+    else:
+        selectors.location_exists(location_id=location_id)
     kits = _kits(lines.values())
     targets = {(item, location_id): line_id for line_id in quantities for item, _ in kits[line_id]}
     levels = lock_levels(
@@ -344,6 +377,15 @@ def fulfillment_cancel(*, order_id: str, fulfillment_id: str) -> Fulfillment:
         )
     quantities = {fi.item_id: fi.quantity for fi in fulfillment.items.all()}
     lines = _lock_lines(order, quantities)
+    pending = selectors.units_pending_return(line_ids=list(quantities))
+    for line_id, quantity in quantities.items():
+        line = lines[line_id]
+        if line.fulfilled_quantity - quantity < line.returned_quantity + pending.get(line_id, 0):
+            # those units came back (or will) through a return: putting them back again
+            # would count them twice
+            raise NotAllowed(
+                f"Cannot cancel a fulfillment of {line.title}: its units are in a return"
+            )
     kits = _kits(lines.values())
     location = fulfillment.location_id
     levels = lock_levels([(item, location) for line_id in quantities for item, _ in kits[line_id]])

@@ -3,6 +3,7 @@
 from drf_spectacular.utils import extend_schema
 from rest_framework.decorators import action
 
+from config.api.serializers import NoBody
 from config.api.viewsets import ResourceViewSet, documented, envelope, list_envelope
 from orders import filters, selectors, services
 from orders import serializers as s
@@ -58,7 +59,7 @@ class ShippingOptionViewSet(ResourceViewSet):
 
     def destroy(self, request, pk):
         services.shipping_option_delete(option_id=pk)
-        return self.deleted(pk)
+        return self.deleted(pk, "shipping-option")  # Medusa's name for it
 
 
 def _order_action(input_class=None):
@@ -80,6 +81,20 @@ class OrderViewSet(ResourceViewSet):
 
     def order(self, pk):
         return self.one(self.get_instance(pk))
+
+    @staticmethod
+    def _output(expand):
+        return s.OrderWithVariantsOutput if s.ITEMS_VARIANT in expand else s.OrderOutput
+
+    def list(self, request):
+        params = self.list_params()
+        expand, params.expand = params.expand, ()
+        queryset = self.list_queryset(params.filters, expand)
+        return self.page(queryset, params, output=self._output(expand))
+
+    def retrieve(self, request, pk):
+        expand, fields = self.detail_params()
+        return self.one(self.get_instance(pk, expand), output=self._output(expand), fields=fields)
 
     def update(self, request, pk):
         services.order_update(order_id=pk, **self.validated(self.update_input))
@@ -125,6 +140,7 @@ class OrderViewSet(ResourceViewSet):
         url_path=r"fulfillments/(?P<fulfillment_id>[A-Za-z0-9_\-]+)/cancel",
     )
     def fulfillment_cancel(self, request, pk, fulfillment_id):
+        self.validated(NoBody)
         services.fulfillment_cancel(order_id=pk, fulfillment_id=fulfillment_id)
         return self.order(pk)
 
@@ -145,18 +161,21 @@ class OrderViewSet(ResourceViewSet):
     @_order_action()
     @action(detail=True, methods=["post"], url_path="cancel")
     def cancel(self, request, pk):
+        self.validated(NoBody)
         services.order_cancel(order_id=pk)
         return self.order(pk)
 
     @_order_action()
     @action(detail=True, methods=["post"], url_path="complete")
     def complete(self, request, pk):
+        self.validated(NoBody)
         services.order_complete(order_id=pk)
         return self.order(pk)
 
     @_order_action()
     @action(detail=True, methods=["post"], url_path="archive")
     def archive(self, request, pk):
+        self.validated(NoBody)
         services.order_archive(order_id=pk)
         return self.order(pk)
 
@@ -182,5 +201,6 @@ class ReturnViewSet(ResourceViewSet):
     @extend_schema(request=None, responses=envelope("return", s.ReturnOutput))
     @action(detail=True, methods=["post"], url_path="cancel")
     def cancel(self, request, pk):
+        self.validated(NoBody)
         services.return_cancel(return_id=pk)
         return self.one(self.get_instance(pk))

@@ -10,7 +10,7 @@ from django.db import transaction
 from django.db.models import F, Sum
 from django.utils import timezone
 
-from config.errors import Conflict, InsufficientInventory, InvalidData, NotFound
+from config.errors import Conflict, InsufficientInventory, InvalidData, NotAllowed, NotFound
 from inventory.locks import LevelKey, lock_levels, lock_rows
 from inventory.models import InventoryItem, InventoryLevel, VariantInventoryItem
 from inventory.selectors import backorderable_item_ids, channel_location_ids
@@ -199,10 +199,17 @@ def _line_room(line) -> dict[str, tuple[int, int]]:
     }
 
 
+def _require_open_order(line) -> None:
+    """A canceled order's lines take no reservations: nothing would ever release them."""
+    if line.order.status == "canceled":
+        raise NotAllowed(f"Line item {line.pk} belongs to a canceled order")
+
+
 def _check_line(line, inventory_item_id: str, added: int) -> None:
     """The item must belong to the line's variant and the line must have room for `added`."""
     if added <= 0:
         return
+    _require_open_order(line)
     room = _line_room(line) if line.variant_id else {}
     if inventory_item_id not in room:
         raise InvalidData(
@@ -215,6 +222,7 @@ def _check_line(line, inventory_item_id: str, added: int) -> None:
 def line_reserve(*, line, location_id: str, quantity: int | None = None, created_by=None):
     """Reserve a line (whose lock the caller holds) at one location, one reservation per
     inventory item: `quantity` line units, or else all that is still unreserved."""
+    _require_open_order(line)
     room = _line_room(line) if line.variant_id else {}
     if not room:
         raise InvalidData(f"Line item {line.pk} has no variant that manages inventory")
@@ -295,50 +303,67 @@ def reservations_release(*, line_item_ids: list[str]) -> int:
     return len(reservations)
 
 
-def _demands(lines) -> tuple[list[Demand], dict]:
+def _demands(lines, line_range=None) -> tuple[list[Demand], dict]:
     """What each managed line still needs per inventory item, and each demand's channel."""
-    links = defaultdict(list)
-    for link in VariantInventoryItem.objects.filter(
+    kits = defaultdict(list)  # variant id -> [(item id, required quantity, sku, backorder)]
+    for variant_id, *link in VariantInventoryItem.objects.filter(
         variant_id__in=list({line.variant_id for line in lines if line.variant_id}),
         variant__manage_inventory=True,
-    ).select_related("inventory_item", "variant"):
-        links[link.variant_id].append(link)
+    ).values_list(
+        "variant_id",
+        "inventory_item_id",
+        "required_quantity",
+        "inventory_item__sku",
+        "variant__allow_backorder",
+    ):
+        kits[variant_id].append(link)
+    if line_range:  # an index range scan, however many reservations there are
+        held_by = {"line_item_id__gte": line_range[0], "line_item_id__lte": line_range[1]}
+    else:
+        held_by = {"line_item_id__in": [line.pk for line in lines]}
     held = defaultdict(int)
-    for row in (
-        ReservationItem.objects.filter(line_item_id__in=[line.pk for line in lines])
+    for line_id, item_id, total in (
+        ReservationItem.objects.filter(**held_by)
         .values("line_item_id", "inventory_item_id")
         .annotate(total=Sum("quantity"))
+        .values_list("line_item_id", "inventory_item_id", "total")
     ):
-        held[(row["line_item_id"], row["inventory_item_id"])] = row["total"]
+        held[(line_id, item_id)] = total
     demands, channels = [], {}
     for line in lines:
-        kit = links.get(line.variant_id)
+        kit = kits.get(line.variant_id)
         if not kit:
             continue
         open_units = line.quantity - line.fulfilled_quantity
-        units = {
-            link.inventory_item_id: open_units * link.required_quantity
-            - held[(line.pk, link.inventory_item_id)]
-            for link in kit
-        }
-        skus = ", ".join(link.inventory_item.sku or link.inventory_item_id for link in kit)
-        demand = Demand(
-            line.pk, f"{line.title} (line {line.pk}, {skus})", kit[0].variant.allow_backorder, units
-        )
+        units = {item: open_units * required - held[(line.pk, item)] for item, required, *_ in kit}
         if any(n > 0 for n in units.values()):
-            demands.append(demand)
-            channels[line.pk] = line.order.sales_channel_id
+            skus = ", ".join(sku or item for item, _, sku, _ in kit)
+            label = f"{line.title} (line {line.pk}, {skus})"
+            demands.append(Demand(line.pk, label, kit[0][3], units))
+            channels[line.pk] = line.sales_channel_id
     return demands, channels
 
 
-def allocate_lines(lines: list, *, strict: bool, location_ids: list[str] | None = None) -> Plan:
+def allocate_lines(
+    lines: list,
+    *,
+    strict: bool,
+    location_ids: list[str] | None = None,
+    planned: dict[LevelKey, int] | None = None,
+    line_range: tuple[str, str] | None = None,
+) -> Plan:
     """Reserve what `lines` still need at their orders' sales-channel locations.
 
-    The caller holds the lines' locks (or created them in this transaction). Levels are
-    locked here in one query. `strict`: any shortage raises one InsufficientInventory and
-    nothing is written; otherwise short lines are skipped and reported in the plan.
-    `location_ids` narrows the channels' locations (keeping their order)."""
-    demands, channel_of = _demands(lines)
+    A line is a LineItem (or a row of its fields) annotated with its order's
+    `sales_channel_id`. The caller holds the lines' locks (or created them in this
+    transaction). Levels are locked here in one query. `strict`: any shortage raises one
+    InsufficientInventory and nothing is written; otherwise short lines are skipped and
+    reported in the plan. `location_ids` narrows the channels' locations (keeping their
+    order). `planned`: units per level that earlier batches of a dry run would have taken;
+    they are not available, and this plan's are added. `line_range`: (first, last) ids
+    bounding `lines`, to read their reservations by range rather than by a list of ids
+    (those of other lines in the range are ignored)."""
+    demands, channel_of = _demands(lines, line_range)
     plan = Plan()
     if not demands:
         return plan
@@ -348,7 +373,7 @@ def allocate_lines(lines: list, *, strict: bool, location_ids: list[str] | None 
             for loc in channel_location_ids(sales_channel_id=channel)
             if location_ids is None or loc in location_ids
         ]
-        for channel in set(channel_of.values())
+        for channel in sorted(set(channel_of.values()))
     }
     if strict and not all(locations.values()):
         channel = next(c for c, locs in locations.items() if not locs)
@@ -359,8 +384,9 @@ def allocate_lines(lines: list, *, strict: bool, location_ids: list[str] | None 
         for item in demand.units
         for loc in locations[channel_of[demand.line_item_id]]
     ]
-    levels = lock_levels(keys, missing_ok=True)
-    available = {key: level.available_quantity for key, level in levels.items()}
+    levels = lock_levels(keys, missing_ok=True, counters_only=True)
+    planned = {} if planned is None else planned
+    available = {key: lv.available_quantity - planned.get(key, 0) for key, lv in levels.items()}
     for channel, channel_locations in locations.items():
         mine = [d for d in demands if channel_of[d.line_item_id] == channel]
         part = allocate(mine, channel_locations, available)
@@ -371,6 +397,7 @@ def allocate_lines(lines: list, *, strict: bool, location_ids: list[str] | None 
     deltas = defaultdict(int)
     for _, item, loc, quantity in plan.placements:
         deltas[(item, loc)] += quantity
+        planned[(item, loc)] = planned.get((item, loc), 0) + quantity
     ReservationItem.objects.bulk_create(
         ReservationItem(line_item_id=line, inventory_item_id=item, location_id=loc, quantity=qty)
         for line, item, loc, qty in plan.placements
@@ -382,5 +409,5 @@ def allocate_lines(lines: list, *, strict: bool, location_ids: list[str] | None 
 @transaction.atomic
 def order_allocate(*, order) -> Plan:
     """Reserve every managed line of a just-placed order, or raise one InsufficientInventory."""
-    lines = list(order.items.select_related("order"))
+    lines = list(order.items.annotate(sales_channel_id=F("order__sales_channel_id")))
     return allocate_lines(lines, strict=True)

@@ -4,7 +4,14 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
+from draft_orders.services import draft_order_create
 from inventory import services
+from orders.services import (
+    fulfillment_create,
+    region_create,
+    return_request,
+    shipping_option_create,
+)
 from tests.factories.inventory import (
     InventoryItemFactory,
     LevelFactory,
@@ -14,6 +21,7 @@ from tests.factories.inventory import (
     UserFactory,
     VariantFactory,
 )
+from tests.factories.orders import channel_with_locations, place_order, stocked_variant
 from tests.factories.reservations import ReservationFactory
 
 MAX_QUERIES = 8  # auth, count, page, and a few prefetches
@@ -47,6 +55,12 @@ class Scene:
             "location-levels": f"/admin/inventory-items/{self.item.pk}/location-levels",
             "reservations": "/admin/reservations",
             "reservations-expanded": "/admin/reservations?expand=inventory_item",
+            "orders": "/admin/orders",
+            "orders-expanded": "/admin/orders?expand=items.variant",
+            "returns": "/admin/returns",
+            "draft-orders": "/admin/draft-orders",
+            "regions": "/admin/regions",
+            "shipping-options": "/admin/shipping-options",
         }[self.name]
 
     def add(self, n: int) -> None:
@@ -95,6 +109,45 @@ class Scene:
     def _add_reservations(self):
         ReservationFactory(level=LevelFactory(stocked_quantity=5), quantity=2)
 
+    def _sold(self):
+        """A variant stocked at a location of the default channel (made on first use)."""
+        if not hasattr(self, "sold"):
+            channel_with_locations(self.location)
+            self.sold = stocked_variant((self.location, 100_000))
+            self.region = region_create(name="US", currency_code="usd", tax_rate=10)
+        return self.sold
+
+    def _add_orders(self):
+        """An order with a variant line and a custom one, a fulfillment and a return."""
+        order = place_order({self._sold(): 3}, custom=[("Gift wrap", 1)])
+        line = order.items.get(variant=self.sold)
+        fulfillment_create(order_id=order.pk, items=[{"item_id": line.pk, "quantity": 2}])
+        return_request(
+            order_id=order.pk,
+            items=[{"item_id": line.pk, "quantity": 1}],
+            location_id=self.location.pk,
+        )
+
+    _add_returns = _add_orders
+
+    def _add_draft_orders(self):
+        sold = self._sold()
+        option = shipping_option_create(region_id=self.region.pk, name="Standard", amount=100)
+        draft_order_create(
+            email="draft@example.com",
+            region_id=self.region.pk,
+            items=[{"variant_id": sold.pk, "quantity": 2}, {"title": "Wrap", "quantity": 1}],
+            shipping_methods=[{"option_id": option.pk}],
+        )
+
+    def _add_regions(self):
+        region_create(name="EU", currency_code="eur", countries=["dk", "de"])
+
+    def _add_shipping_options(self):
+        shipping_option_create(
+            region_id=region_create(name="EU", currency_code="eur").pk, name="Standard"
+        )
+
 
 SCENES = [
     "users",
@@ -109,6 +162,12 @@ SCENES = [
     "location-levels",
     "reservations",
     "reservations-expanded",
+    "orders",
+    "orders-expanded",
+    "returns",
+    "draft-orders",
+    "regions",
+    "shipping-options",
 ]
 
 
@@ -194,3 +253,28 @@ def test_expanded_reservations_carry_their_item(api):
     rows = rows_of(api.get(scene.url))
     assert len(rows) == 2
     assert all(row["inventory_item"]["id"] == row["inventory_item_id"] for row in rows)
+
+
+@pytest.mark.django_db
+def test_listed_orders_carry_lines_fulfillments_and_returns(api):
+    scene = Scene("orders-expanded")
+    scene.add(2)
+    rows = rows_of(api.get(scene.url))
+    assert len(rows) == 2
+    assert all(len(row["items"]) == 2 for row in rows)
+    assert all(len(row["fulfillments"][0]["items"]) == 1 for row in rows)
+    assert all(len(row["returns"][0]["items"]) == 1 for row in rows)
+    variants = [item["variant"] for row in rows for item in row["items"] if item["variant_id"]]
+    assert len(variants) == 2
+    assert all(variant["product"]["id"] for variant in variants)
+
+
+@pytest.mark.django_db
+def test_listed_draft_orders_carry_their_cart(api):
+    scene = Scene("draft-orders")
+    scene.add(2)
+    rows = rows_of(api.get(scene.url))
+    assert len(rows) == 2
+    assert all(len(row["cart"]["items"]) == 2 for row in rows)
+    assert all(row["cart"]["currency_code"] == "usd" for row in rows)
+    assert all(row["cart"]["total"] == (2000 + 0 + 100) * 110 // 100 for row in rows)

@@ -34,6 +34,31 @@ class Int(serializers.IntegerField):
         return super().to_internal_value(int(data))
 
 
+class Rate(serializers.DecimalField):
+    """A percentage such as a tax rate: a JSON number from 0 to 100, at most 2 decimals."""
+
+    default_error_messages = {
+        **COMMON_MESSAGES,
+        "invalid": "must be a number",
+        "max_value": "must not be greater than {max_value}",
+        "min_value": "must not be less than {min_value}",
+        "max_decimal_places": "must have at most {max_decimal_places} decimal places",
+    }
+
+    def __init__(self, **kwargs):
+        kwargs.update(max_digits=None, decimal_places=2, min_value=0, max_value=100)
+        super().__init__(coerce_to_string=False, **kwargs)
+
+    def to_internal_value(self, data):
+        if isinstance(data, bool) or not isinstance(data, (int, float)):
+            self.fail("invalid")
+        if data > self.max_value:  # before DRF quantizes it (1e300 would overflow)
+            self.fail("max_value", max_value=self.max_value)
+        if data < self.min_value:
+            self.fail("min_value", min_value=self.min_value)
+        return super().to_internal_value(data)
+
+
 class Quantity(Int):
     """A count of units: zero or more."""
 
@@ -169,6 +194,7 @@ class List(serializers.ListField):
         **COMMON_MESSAGES,
         "not_a_list": "must be an array",
         "empty": "should not be empty",
+        "min_length": "must contain at least {min_length} elements",
         "max_length": "must contain no more than {max_length} elements",
     }
 

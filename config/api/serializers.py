@@ -31,6 +31,10 @@ class Input(serializers.Serializer):
         return super().to_internal_value(data)
 
 
+class NoBody(Input):
+    """The body of an action that takes no properties: `{}`, or nothing at all."""
+
+
 class Output(serializers.Serializer):
     """A response shape; rendered by `config.api.output.dump`, documented by drf-spectacular."""
 

@@ -5,6 +5,13 @@ import json
 import pytest
 from django.apps import apps
 
+from draft_orders.services import draft_order_create
+from orders.services import (
+    fulfillment_create,
+    region_create,
+    return_request,
+    shipping_option_create,
+)
 from tests.factories.inventory import (
     LevelFactory,
     ProductFactory,
@@ -12,6 +19,12 @@ from tests.factories.inventory import (
     StockLocationFactory,
     UserFactory,
     VariantFactory,
+)
+from tests.factories.orders import (
+    channel_with_locations,
+    place_order,
+    stocked_variant,
+    without_allocation,
 )
 from tests.factories.reservations import ReservationFactory
 
@@ -58,11 +71,26 @@ def nested(depth: int) -> dict:
     return value
 
 
+class World(dict):
+    """Ids to fill into paths and bodies; the order side is only built when a test uses it."""
+
+    def __init__(self, channel, ids: dict):
+        super().__init__(ids)
+        self.channel = channel
+
+    def __missing__(self, key):
+        if self.channel is None:
+            raise KeyError(key)
+        channel, self.channel = self.channel, None
+        self.update(order_world(channel))
+        return self[key]
+
+
 @pytest.fixture
-def world(staff):
+def world(staff, default_channel):
     level = LevelFactory(stocked_quantity=10)
     variant = VariantFactory()
-    return {
+    ids = {
         "reservation": ReservationFactory(level=level, quantity=1).pk,
         "item": level.inventory_item_id,
         "location": level.location_id,
@@ -71,6 +99,40 @@ def world(staff):
         "product": ProductFactory().pk,
         "variant": variant.pk,
         "user": UserFactory().pk,
+    }
+    return World(default_channel, ids)
+
+
+def order_world(channel) -> dict:
+    """Ids of the order side: a region, an option, an open draft, a placed order with
+    2 of its 3 units fulfilled and 1 of those being returned, and an order reserving nothing."""
+    stock = StockLocationFactory()
+    channel_with_locations(stock, channel=channel)
+    sold = stocked_variant((stock, 20))
+    region = region_create(name="EU", currency_code="usd")
+    draft = draft_order_create(
+        email="draft@example.com", items=[{"variant_id": sold.pk, "quantity": 1}]
+    )
+    order = place_order({sold: 3})
+    line = order.items.get()
+    fulfillment = fulfillment_create(order_id=order.pk, items=[{"item_id": line.pk, "quantity": 2}])
+    returned = return_request(
+        order_id=order.pk, items=[{"item_id": line.pk, "quantity": 1}], location_id=stock.pk
+    )
+    with without_allocation():
+        open_order = place_order({sold: 2})
+    return {
+        "stock": stock.pk,
+        "region": region.pk,
+        "shipping_option": shipping_option_create(region_id=region.pk, name="S").pk,
+        "draft": draft.pk,
+        "draft_line": draft.items.get().pk,
+        "order": order.pk,
+        "order_line": line.pk,
+        "fulfillment": fulfillment.pk,
+        "return": returned.pk,
+        "open_order": open_order.pk,
+        "open_line": open_order.items.get().pk,
     }
 
 
@@ -134,6 +196,87 @@ WRITES = {
         True,
     ),
     "user-update": ("/admin/users/{user}", {"last_name": "L"}, "last_name", None, True),
+    "region-create": (
+        "/admin/regions",
+        {"name": "EU", "currency_code": "eur"},
+        "name",
+        None,
+        True,
+    ),
+    "region-update": ("/admin/regions/{region}", {"name": "EU2"}, "name", None, True),
+    "shipping-option-create": (
+        "/admin/shipping-options",
+        {"name": "S", "region_id": "{region}"},
+        "name",
+        "amount",
+        True,
+    ),
+    "shipping-option-update": (
+        "/admin/shipping-options/{shipping_option}",
+        {"name": "S2"},
+        "name",
+        "amount",
+        True,
+    ),
+    "draft-create": (
+        "/admin/draft-orders",
+        {"email": "new@example.com"},
+        "customer_id",
+        None,
+        True,
+    ),
+    "draft-update": (
+        "/admin/draft-orders/{draft}",
+        {"email": "new@example.com"},
+        "customer_id",
+        None,
+        True,
+    ),
+    "draft-line-add": (
+        "/admin/draft-orders/{draft}/line-items",
+        {"variant_id": "{variant}", "quantity": 1},
+        "title",
+        "quantity",
+        True,
+    ),
+    "draft-line-update": (
+        "/admin/draft-orders/{draft}/line-items/{draft_line}",
+        {"quantity": 2},
+        "title",
+        "quantity",
+        True,
+    ),
+    "draft-pay": ("/admin/draft-orders/{draft}/pay", {}, None, None, False),
+    "order-update": ("/admin/orders/{order}", {"email": "new@example.com"}, None, None, True),
+    "order-fulfillment": (
+        "/admin/orders/{order}/fulfillment",
+        {"items": [{"item_id": "{order_line}", "quantity": 1}], "location_id": "{stock}"},
+        "location_id",
+        None,
+        True,
+    ),
+    "order-return": (
+        "/admin/orders/{order}/return",
+        {"items": [{"item_id": "{order_line}", "quantity": 1}]},
+        "note",
+        None,
+        False,
+    ),
+    "order-cancel": ("/admin/orders/{open_order}/cancel", {}, None, None, False),
+    "return-receive": (
+        "/admin/returns/{return}/receive",
+        {"location_id": "{stock}"},
+        "location_id",
+        None,
+        False,
+    ),
+    "line-reserve": (
+        "/admin/orders/{open_order}/line-items/{open_line}/reserve",
+        {"location_id": "{stock}", "quantity": 1},
+        "location_id",
+        "quantity",
+        False,
+    ),
 }
 TEXT_ROUTES = [name for name, spec in WRITES.items() if spec[2]]
 NUMBER_ROUTES = [name for name, spec in WRITES.items() if spec[3]]
@@ -141,13 +284,19 @@ METADATA_ROUTES = [name for name, spec in WRITES.items() if spec[4]]
 
 
 def fill(value, ids: dict):
-    """Put the world's ids into a template string (other values stay)."""
-    return value.format(**ids) if isinstance(value, str) else value
+    """Put the world's ids into template strings, also inside lists and objects."""
+    if isinstance(value, str):
+        return value.format_map(ids)
+    if isinstance(value, list):
+        return [fill(item, ids) for item in value]
+    if isinstance(value, dict):
+        return {key: fill(item, ids) for key, item in value.items()}
+    return value
 
 
 def route(name: str, ids: dict) -> tuple[str, dict]:
     path, body, *_ = WRITES[name]
-    return path.format(**ids), {k: fill(v, ids) for k, v in body.items()}
+    return path.format_map(ids), {k: fill(v, ids) for k, v in body.items()}
 
 
 def refused(api, method: str, path: str, raw=None, **kwargs):
@@ -374,14 +523,101 @@ UNKNOWN_IDS = [
     ("GET", "/admin/users/usr_nope", None),
     ("POST", "/admin/users/usr_nope", {"first_name": "F"}),
     ("DELETE", "/admin/users/usr_nope", None),
+    ("GET", "/admin/regions/reg_nope", None),
+    ("POST", "/admin/regions/reg_nope", {"name": "R"}),
+    ("DELETE", "/admin/regions/reg_nope", None),
+    ("POST", "/admin/shipping-options", {"name": "S", "region_id": "reg_nope"}),
+    ("GET", "/admin/shipping-options/so_nope", None),
+    ("POST", "/admin/shipping-options/so_nope", {"name": "S"}),
+    ("DELETE", "/admin/shipping-options/so_nope", None),
+    ("POST", "/admin/draft-orders", {"email": "a@example.com", "region_id": "reg_nope"}),
+    ("POST", "/admin/draft-orders", {"email": "a@example.com", "sales_channel_id": "sc_nope"}),
+    (
+        "POST",
+        "/admin/draft-orders",
+        {"email": "a@example.com", "items": [{"variant_id": "variant_nope", "quantity": 1}]},
+    ),
+    (
+        "POST",
+        "/admin/draft-orders",
+        {"email": "a@example.com", "shipping_methods": [{"option_id": "so_nope"}]},
+    ),
+    ("GET", "/admin/draft-orders/dorder_nope", None),
+    ("POST", "/admin/draft-orders/dorder_nope", {"email": "a@example.com"}),
+    ("DELETE", "/admin/draft-orders/dorder_nope", None),
+    ("POST", "/admin/draft-orders/dorder_nope/line-items", {"quantity": 1}),
+    (
+        "POST",
+        "/admin/draft-orders/{draft}/line-items",
+        {"variant_id": "variant_nope", "quantity": 1},
+    ),
+    ("POST", "/admin/draft-orders/dorder_nope/line-items/{draft_line}", {"quantity": 1}),
+    ("DELETE", "/admin/draft-orders/dorder_nope/line-items/{draft_line}", None),
+    ("POST", "/admin/draft-orders/dorder_nope/pay", {}),
+    ("GET", "/admin/orders/order_nope", None),
+    ("POST", "/admin/orders/order_nope", {"email": "a@example.com"}),
+    ("GET", "/admin/orders/order_nope/reservations", None),
+    (
+        "POST",
+        "/admin/orders/order_nope/fulfillment",
+        {"items": [{"item_id": "{order_line}", "quantity": 1}]},
+    ),
+    (
+        "POST",
+        "/admin/orders/{order}/fulfillment",
+        {"items": [{"item_id": "item_nope", "quantity": 1}]},
+    ),
+    (
+        "POST",
+        "/admin/orders/{order}/fulfillment",
+        {"items": [{"item_id": "{open_line}", "quantity": 1}]},
+    ),
+    (
+        "POST",
+        "/admin/orders/{order}/fulfillment",
+        {"items": [{"item_id": "{order_line}", "quantity": 1}], "location_id": "sloc_nope"},
+    ),
+    ("POST", "/admin/orders/order_nope/fulfillments/{fulfillment}/cancel", {}),
+    ("POST", "/admin/orders/{order}/fulfillments/ful_nope/cancel", {}),
+    ("POST", "/admin/orders/{open_order}/fulfillments/{fulfillment}/cancel", {}),
+    ("POST", "/admin/orders/{order}/shipment", {"fulfillment_id": "ful_nope"}),
+    (
+        "POST",
+        "/admin/orders/order_nope/return",
+        {"items": [{"item_id": "{order_line}", "quantity": 1}]},
+    ),
+    (
+        "POST",
+        "/admin/orders/{order}/return",
+        {"items": [{"item_id": "{order_line}", "quantity": 1}], "location_id": "sloc_nope"},
+    ),
+    ("POST", "/admin/orders/order_nope/cancel", {}),
+    ("POST", "/admin/orders/order_nope/complete", {}),
+    ("POST", "/admin/orders/order_nope/archive", {}),
+    ("POST", "/admin/orders/order_nope/line-items/{open_line}/reserve", {"location_id": "{stock}"}),
+    ("POST", "/admin/orders/{open_order}/line-items/item_nope/reserve", {"location_id": "{stock}"}),
+    (
+        "POST",
+        "/admin/orders/{open_order}/line-items/{order_line}/reserve",
+        {"location_id": "{stock}"},
+    ),
+    (
+        "POST",
+        "/admin/orders/{open_order}/line-items/{open_line}/reserve",
+        {"location_id": "sloc_nope"},
+    ),
+    ("GET", "/admin/returns/ret_nope", None),
+    ("POST", "/admin/returns/ret_nope/receive", {"location_id": "{stock}"}),
+    ("POST", "/admin/returns/{return}/receive", {"location_id": "sloc_nope"}),
+    ("POST", "/admin/returns/ret_nope/cancel", {}),
 ]
 
 
 @pytest.mark.django_db
 @pytest.mark.parametrize(("method", "path", "body"), UNKNOWN_IDS)
 def test_an_unknown_id_is_not_found(api, world, method, path, body):
-    raw = None if body is None else {k: fill(v, world) for k, v in body.items()}
-    response = refused(api, method, path.format(**world), raw)
+    raw = None if body is None else fill(body, world)
+    response = refused(api, method, path.format_map(world), raw)
     assert_error(response, 404, "not_found")
 
 
@@ -396,6 +632,11 @@ LIST_ROUTES = [
     "/admin/variants",
     "/admin/inventory-items",
     "/admin/reservations",
+    "/admin/regions",
+    "/admin/shipping-options",
+    "/admin/draft-orders",
+    "/admin/orders",
+    "/admin/returns",
 ]
 
 
@@ -448,6 +689,11 @@ def test_the_largest_limit_and_a_far_offset_are_fine(api, world, path):
         "/admin/sales-channels/{channel}",
         "/admin/inventory-items/{item}",
         "/admin/users/{user}",
+        "/admin/regions/{region}",
+        "/admin/shipping-options/{shipping_option}",
+        "/admin/draft-orders/{draft}",
+        "/admin/orders/{order}",
+        "/admin/returns/{return}",
     ],
 )
 @pytest.mark.parametrize(
@@ -459,7 +705,7 @@ def test_the_largest_limit_and_a_far_offset_are_fine(api, world, path):
     ],
 )
 def test_a_bad_detail_query_is_invalid_data(api, world, path, query, prefix):
-    response = api.get(f"{path.format(**world)}?{query}")
+    response = api.get(f"{path.format_map(world)}?{query}")
     assert_error(response, 400, "invalid_data", prefix=prefix)
 
 
@@ -499,6 +745,9 @@ def test_odd_filter_values_never_fail(api, world, query, status):
         "/admin/products?q=%c3",
         "/admin/sales-channels?name=%ff",
         "/admin/users?q=%fe",
+        "/admin/regions?q=%ff",
+        "/admin/draft-orders?q=%ff%fe",
+        "/admin/orders?q=%c3%28",
     ],
 )
 def test_non_utf8_query_values_are_just_text(api, world, path):
@@ -518,6 +767,8 @@ def test_non_utf8_query_values_are_just_text(api, world, path):
         "/admin/inventory-items/%c3%28/location-levels",
         "/admin/%ff",
         "/admin/reservations/" + "a" * 5000,
+        "/admin/draft-orders/%ff/line-items",
+        "/admin/orders/%00/reservations",
     ],
 )
 def test_odd_paths_are_not_found(api, world, path):
@@ -546,10 +797,19 @@ def test_odd_paths_are_not_found(api, world, path):
         ("DELETE", "/admin/variants/{variant}"),
         ("DELETE", "/admin/users"),
         ("TRACE", "/admin/reservations"),
+        ("PUT", "/admin/regions/{region}"),
+        ("PATCH", "/admin/shipping-options/{shipping_option}"),
+        ("POST", "/admin/orders"),
+        ("DELETE", "/admin/orders/{order}"),
+        ("GET", "/admin/orders/{order}/fulfillment"),
+        ("GET", "/admin/draft-orders/{draft}/pay"),
+        ("PUT", "/admin/draft-orders/{draft}/line-items/{draft_line}"),
+        ("POST", "/admin/returns"),
+        ("DELETE", "/admin/returns/{return}"),
     ],
 )
 def test_a_wrong_method_is_405_json(api, world, method, path):
-    response = refused(api, method, path.format(**world), {})
+    response = refused(api, method, path.format_map(world), {})
     assert_error(response, 405, "not_allowed", f'Method "{method}" not allowed.')
     assert method not in response["Allow"]
 
@@ -591,15 +851,26 @@ def test_a_list_path_with_a_trailing_slash_answers_directly(api, world, path):
         "/admin/stock-locations/{location}/",
         "/admin/inventory-items/{item}/location-levels/",
         "/admin/variants/{variant}/inventory/",
+        "/admin/draft-orders/{draft}/",
+        "/admin/orders/{order}/reservations/",
     ],
 )
 def test_a_detail_path_with_a_trailing_slash_answers_directly(api, world, path):
-    assert api.get(path.format(**world)).status_code == 200
+    assert api.get(path.format_map(world)).status_code == 200
 
 
 @pytest.mark.django_db
 @pytest.mark.parametrize(
-    "name", ["reservation-create", "product-create", "location-create", "reservation-update"]
+    "name",
+    [
+        "reservation-create",
+        "product-create",
+        "location-create",
+        "reservation-update",
+        "draft-pay",
+        "order-fulfillment",
+        "line-reserve",
+    ],
 )
 def test_a_write_with_a_trailing_slash_answers_directly(api, world, name, consistent):
     path, body = route(name, world)

@@ -20,7 +20,16 @@ LISTS = {
     "/admin/variants": "variants",
     "/admin/inventory-items": "inventory_items",
     "/admin/reservations": "reservations",
+    "/admin/regions": "regions",
+    "/admin/shipping-options": "shipping_options",
+    "/admin/draft-orders": "draft_orders",
+    "/admin/orders": "orders",
+    "/admin/returns": "returns",
 }
+# Lists whose resources are created, read, updated and deleted at `<list>/{id}`.
+CRUD = [
+    path for path in LISTS if path not in ("/admin/variants", "/admin/orders", "/admin/returns")
+]
 
 # Routes of the contract this app serves (the schema must name them exactly so).
 CONTRACT = {
@@ -28,14 +37,9 @@ CONTRACT = {
     ("/admin/auth", "post"),
     ("/admin/auth", "delete"),
     ("/admin/auth/token", "post"),
-    *((path, method) for path in LISTS for method in ("get", "post") if path != "/admin/variants"),
+    *((path, method) for path in CRUD for method in ("get", "post")),
+    *((f"{path}/{{id}}", method) for path in CRUD for method in ("get", "post", "delete")),
     ("/admin/variants", "get"),
-    *(
-        (f"{path}/{{id}}", method)
-        for path in LISTS
-        for method in ("get", "post", "delete")
-        if path != "/admin/variants"
-    ),
     ("/admin/variants/{id}", "get"),
     ("/admin/variants/{id}/inventory", "get"),
     ("/admin/products/{id}/variants", "post"),
@@ -45,6 +49,26 @@ CONTRACT = {
     ("/admin/inventory-items/{id}/location-levels", "post"),
     ("/admin/inventory-items/{id}/location-levels/{location_id}", "post"),
     ("/admin/inventory-items/{id}/location-levels/{location_id}", "delete"),
+    # The order sections: draft orders, orders, returns.
+    ("/admin/draft-orders/{id}/line-items", "post"),
+    ("/admin/draft-orders/{id}/line-items/{line_id}", "post"),
+    ("/admin/draft-orders/{id}/line-items/{line_id}", "delete"),
+    ("/admin/draft-orders/{id}/pay", "post"),
+    ("/admin/orders", "get"),
+    ("/admin/orders/{id}", "get"),
+    ("/admin/orders/{id}", "post"),
+    ("/admin/orders/{id}/reservations", "get"),
+    ("/admin/orders/{id}/line-items/{line_item_id}/reserve", "post"),
+    ("/admin/orders/{id}/fulfillment", "post"),
+    ("/admin/orders/{id}/fulfillments/{fulfillment_id}/cancel", "post"),
+    ("/admin/orders/{id}/shipment", "post"),
+    ("/admin/orders/{id}/return", "post"),
+    ("/admin/orders/{id}/cancel", "post"),
+    ("/admin/orders/{id}/complete", "post"),
+    ("/admin/orders/{id}/archive", "post"),
+    ("/admin/returns", "get"),
+    ("/admin/returns/{id}/receive", "post"),
+    ("/admin/returns/{id}/cancel", "post"),
 }
 HTTP_METHODS = ("get", "post", "put", "patch", "delete")
 
@@ -246,3 +270,43 @@ def test_schema_and_docs_are_served_without_auth(anon):
     assert json.loads(as_json.content)["paths"]["/admin/reservations"]
     assert docs["Content-Type"].startswith("text/html")
     assert b"/api/schema" in docs.content
+
+
+@pytest.mark.django_db
+def test_order_routes_document_their_bodies_filters_and_answers(schema):
+    paths = schema["paths"]
+
+    def required(path: str) -> set[str]:
+        body = paths[path]["post"]["requestBody"]["content"]["application/json"]["schema"]
+        return set(component(schema, body["$ref"]).get("required", []))
+
+    def answer(path: str, method: str = "post") -> set[str]:
+        return set(component(schema, response_ref(paths[path][method]))["properties"])
+
+    def parameters(path: str) -> set[str]:
+        return {p["name"] for p in paths[path]["get"]["parameters"]}
+
+    assert required("/admin/regions") == {"name", "currency_code"}
+    assert required("/admin/shipping-options") == {"name", "region_id"}
+    assert required("/admin/draft-orders") == {"email"}
+    assert required("/admin/draft-orders/{id}/line-items") == {"quantity"}
+    assert required("/admin/orders/{id}/fulfillment") == {"items"}
+    assert required("/admin/orders/{id}/return") == {"items"}
+    assert required("/admin/orders/{id}/line-items/{line_item_id}/reserve") == {"location_id"}
+    assert answer("/admin/draft-orders/{id}/pay") == {"order"}
+    assert answer("/admin/draft-orders/{id}/line-items/{line_id}", "delete") == {"draft_order"}
+    assert answer("/admin/orders/{id}/line-items/{line_item_id}/reserve") == {"reservation"}
+    assert answer("/admin/orders/{id}/cancel") == {"order"}
+    assert answer("/admin/returns/{id}/receive") == {"return"}
+    for path in ("/admin/regions/{id}", "/admin/shipping-options/{id}", "/admin/draft-orders/{id}"):
+        assert answer(path, "delete") == {"id", "object", "deleted"}
+    assert {"q", "status"} <= parameters("/admin/draft-orders")
+    assert "region_id" in parameters("/admin/shipping-options")
+    assert {
+        "q",
+        "status",
+        "fulfillment_status",
+        "payment_status",
+        "sales_channel_id",
+        "created_at[gte]",
+    } <= parameters("/admin/orders")
