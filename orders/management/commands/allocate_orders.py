@@ -8,7 +8,7 @@ from inventory.models import SalesChannel, StockLocation
 from orders.services import order_lines_allocate
 
 SHOWN_SHORT = 20
-BATCH_SIZE = 2000  # ~0.5 s per batch: fewer level locks and counter writes per line
+BATCH_SIZE = 1000  # ~0.2 s per batch: how long API writes may wait on its level locks
 
 
 class Command(BaseCommand):
