@@ -22,6 +22,9 @@ if (body) {
   headers["content-length"] = body.length;
 }
 const agent = new http.Agent({ keepAlive: true, maxSockets: clients });
+// `paths`: one request per path, in order (e.g. each draft order paid once).
+const paths = spec.paths ?? null;
+const limit = paths ? Math.min(maxRequests, paths.length) : maxRequests;
 
 const latencies = []; // ms, answered requests only
 const statuses = {};
@@ -29,7 +32,7 @@ let issued = 0;
 let ok = 0;
 let errors = 0;
 
-function once() {
+function once(path) {
   return new Promise((resolve) => {
     const started = process.hrtime.bigint();
     let settled = false;
@@ -47,7 +50,7 @@ function once() {
       {
         host: url.hostname,
         port: url.port,
-        path: url.pathname + url.search,
+        path: path ?? url.pathname + url.search,
         method: spec.method ?? "GET",
         headers,
         agent,
@@ -71,9 +74,9 @@ const start = Date.now();
 const deadline = start + durationMs;
 
 async function client() {
-  while (Date.now() < deadline && issued < maxRequests) {
+  while (Date.now() < deadline && issued < limit) {
     issued += 1;
-    await once();
+    await once(paths ? paths[issued - 1] : null);
   }
 }
 

@@ -44,7 +44,7 @@ def parse_args():
     )
     p.add_argument("--db", default="stockroom_bench", help="database to drop and recreate")
     p.add_argument("--pg", default="postgres@127.0.0.1:5432", help="user@host:port (trust)")
-    p.add_argument("--only", help="comma-separated phases: health,reservations,inventory,create")
+    p.add_argument("--only", help="comma-separated phases: health,reservations,inventory,create,pay")
     p.add_argument("--clients", default="1,4,16", help="client counts of the reads")
     p.add_argument("--create-clients", default="1,4,16,64", help="client counts of the create")
     p.add_argument("--json", help="also write the results to this file")
@@ -198,6 +198,15 @@ def phases(seeded, clients: tuple[int, ...], create_clients: tuple[int, ...]) ->
             "headers": auth,
             "clients": create_clients,
         },
+        {
+            "name": "pay",
+            "label": "POST /admin/draft-orders/{id}/pay (1 line, 2 units)",
+            "path": "/admin/draft-orders/{id}/pay",
+            "method": "POST",
+            "headers": auth,
+            "clients": clients,
+            "drafts": list(seeded.draft_ids),
+        },
     ]
 
 
@@ -219,14 +228,20 @@ def run_phases(server: Server, seeded, args, db_cpu: DbCpu) -> tuple[list[dict],
         }
         if "body" in phase:
             base["body"] = phase["body"]
-        if args.warmup > 0:
+        drafts = phase.get("drafts")
+        share = len(drafts) // len(phase["clients"]) if drafts else 0
+        if args.warmup > 0 and drafts is None:  # each draft can be paid once: no warm-up
             warm = loadgen({**base, "clients": 4, "duration_s": args.warmup})
             if phase["name"] == "create":
                 creates_ok += warm["ok"]
         for clients in phase["clients"]:
             workers = server.workers()
             app0, db0, client0 = proc_cpu(workers), proc_cpu(db_cpu.pids()), client_cpu()
-            result = loadgen({**base, "clients": clients, "duration_s": args.duration})
+            spec = {**base, "clients": clients, "duration_s": args.duration}
+            if drafts is not None:  # a fresh slice of drafts for this client count
+                take, drafts[:] = drafts[:share], drafts[share:]
+                spec["paths"] = [phase["path"].format(id=d) for d in take]
+            result = loadgen(spec)
             app1, db1 = proc_cpu(workers), proc_cpu(set(db0) | set(db_cpu.pids()))
             n = max(result["requests"], 1) / 1000
             spent = [

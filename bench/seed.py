@@ -13,6 +13,7 @@ RESERVATIONS = 1000  # spread over RESERVED_LEVELS levels
 RESERVED_LEVELS = 5
 HOT_STOCK = 10_000_000  # stock of the hot level: more than any run can reserve
 TOKEN = "bench-api-token"
+DRAFTS = 6000  # open draft orders for the pay phase, one line each, paid once each
 
 
 @dataclass
@@ -20,6 +21,8 @@ class Seeded:
     token: str
     hot_item_id: str
     hot_location_id: str
+    draft_ids: list[str]
+    pay_item_id: str
 
 
 def reset_database(host: str, port: int, user: str, name: str) -> None:
@@ -123,6 +126,57 @@ def seed() -> Seeded:
             "ilev",
             [{"inventory_item": hot_item, "location": locations[0], "stocked_quantity": HOT_STOCK}],
         )
+        draft_ids, pay_item_id = seed_drafts(make, locations[0], products[0])
     with connection.cursor() as cursor:  # fresh planner statistics, as autovacuum would give
         cursor.execute("VACUUM ANALYZE")
-    return Seeded(TOKEN, hot_item.id, locations[0].id)
+    return Seeded(TOKEN, hot_item.id, locations[0].id, draft_ids, pay_item_id)
+
+
+def seed_drafts(make, location, product) -> tuple[list[str], str]:
+    """Open drafts of one line (2 units of a managed variant stocked at a location of the
+    default channel): paying one places an order that reserves at that location."""
+    from draft_orders.models import DraftLineItem, DraftOrder
+    from inventory.models import (
+        InventoryItem,
+        InventoryLevel,
+        ProductVariant,
+        SalesChannel,
+        SalesChannelLocation,
+        VariantInventoryItem,
+    )
+
+    channel = SalesChannel.objects.get(is_default=True)
+    make(SalesChannelLocation, "scloc", [{"sales_channel": channel, "location": location}])
+    item = make(InventoryItem, "iitem", [{"sku": "PAY", "title": "Paid item"}])[0]
+    make(
+        InventoryLevel,
+        "ilev",
+        [{"inventory_item": item, "location": location, "stocked_quantity": HOT_STOCK}],
+    )
+    variant = make(
+        ProductVariant, "variant", [{"product": product, "title": "Paid", "sku": "PAY"}]
+    )[0]
+    make(VariantInventoryItem, "pvitem", [{"variant": variant, "inventory_item": item}])
+    drafts = make(
+        DraftOrder,
+        "dorder",
+        [
+            {"display_id": n + 1, "email": f"buyer{n}@example.com", "sales_channel": channel}
+            for n in range(DRAFTS)
+        ],
+    )
+    make(
+        DraftLineItem,
+        "item",
+        [
+            {
+                "draft_order": d,
+                "variant": variant,
+                "title": "Paid",
+                "unit_price": 1000,
+                "quantity": 2,
+            }
+            for d in drafts
+        ],
+    )
+    return [d.id for d in drafts], item.id
