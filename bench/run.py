@@ -44,7 +44,9 @@ def parse_args():
     )
     p.add_argument("--db", default="stockroom_bench", help="database to drop and recreate")
     p.add_argument("--pg", default="postgres@127.0.0.1:5432", help="user@host:port (trust)")
-    p.add_argument("--only", help="comma-separated phases: health,reservations,inventory,create,pay")
+    p.add_argument(
+        "--only", help="comma-separated phases: health,reservations,inventory,create,pay"
+    )
     p.add_argument("--clients", default="1,4,16", help="client counts of the reads")
     p.add_argument("--create-clients", default="1,4,16,64", help="client counts of the create")
     p.add_argument("--json", help="also write the results to this file")
