@@ -54,7 +54,10 @@ def sales_channel_list(*, filters_data: dict, expand=()) -> QuerySet:
 
 
 def sales_channel_get(*, sales_channel_id: str, expand=()) -> SalesChannel:
-    return _get(_sales_channels(expand), sales_channel_id, "Sales channel")
+    channel = _sales_channels(expand).filter(pk=sales_channel_id).first()
+    if channel is None:  # Medusa's wording
+        raise NotFound(f"Sales channel with id: {sales_channel_id} was not found")
+    return channel
 
 
 def default_sales_channel() -> SalesChannel:

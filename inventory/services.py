@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from config.errors import Conflict, Duplicate, InvalidData, NotAllowed, NotFound
 from inventory import selectors
-from inventory.locks import lock_item_levels, lock_levels
+from inventory.locks import lock_item_levels, lock_levels, lock_rows
 from inventory.models import (
     InventoryItem,
     InventoryLevel,
@@ -148,9 +148,8 @@ def sales_channel_delete(*, sales_channel_id: str) -> None:
 @transaction.atomic
 def sales_channel_location_add(*, sales_channel_id: str, location_id: str) -> SalesChannel:
     """Link a location after the channel's others (allocation tries it last); idempotent."""
-    channel = SalesChannel.objects.select_for_update().filter(pk=sales_channel_id).first()
-    if channel is None:
-        raise NotFound(f"Sales channel with id: {sales_channel_id} was not found")
+    lock_rows(SalesChannel.objects.filter(pk=sales_channel_id))  # one link-adder at a time
+    channel = selectors.sales_channel_get(sales_channel_id=sales_channel_id)
     selectors.stock_location_get(location_id=location_id)
     links = channel.location_links
     if not links.filter(location_id=location_id).exists():

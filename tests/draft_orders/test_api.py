@@ -366,7 +366,7 @@ def test_create_with_a_bad_body_is_400(api, default_channel, body, message):
     ("field", "value", "message"),
     [
         ("region_id", "reg_nope", "Region with id reg_nope was not found"),
-        ("sales_channel_id", "sc_nope", "Sales channel with id sc_nope was not found"),
+        ("sales_channel_id", "sc_nope", "Sales channel with id: sc_nope was not found"),
         (
             "items",
             [{"variant_id": "variant_nope", "quantity": 1}],

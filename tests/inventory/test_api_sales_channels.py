@@ -119,7 +119,7 @@ def test_unknown_channel_is_404(api, method, path):
     assert response.status_code == 404
     assert response.json() == {
         "type": "not_found",
-        "message": "Sales channel with id sc_nope was not found",
+        "message": "Sales channel with id: sc_nope was not found",
     }
 
 
