@@ -10,6 +10,7 @@ from inventory.models import InventoryLevel
 from orders.models import Order
 from reservations.models import ReservationItem
 from reservations.services import reservation_delete, reservation_update
+from tests.expected import ms, reservation_json
 from tests.factories.inventory import (
     InventoryItemFactory,
     LevelFactory,
@@ -28,30 +29,6 @@ from tests.factories.orders import (
 from tests.factories.reservations import ReservationFactory
 
 URL = "/admin/orders"
-
-
-def ms(value: dt.datetime | None) -> str | None:
-    """A timestamp the way the API writes it: UTC, milliseconds, `Z`."""
-    if value is None:
-        return None
-    return value.astimezone(dt.UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
-
-
-def reservation_json(reservation: ReservationItem) -> dict:
-    r = ReservationItem.objects.get(pk=reservation.pk)
-    return {
-        "id": r.id,
-        "line_item_id": r.line_item_id,
-        "inventory_item_id": r.inventory_item_id,
-        "location_id": r.location_id,
-        "quantity": r.quantity,
-        "description": r.description,
-        "created_by": r.created_by,
-        "external_id": r.external_id,
-        "metadata": r.metadata,
-        "created_at": ms(r.created_at),
-        "updated_at": ms(r.updated_at),
-    }
 
 
 def line_json(line) -> dict:

@@ -1,7 +1,5 @@
 """Returns: requested to a location (or told one on receipt), received into stock there."""
 
-import datetime as dt
-
 import pytest
 
 from config.errors import InvalidData
@@ -9,6 +7,7 @@ from inventory.models import InventoryLevel
 from orders import services
 from orders.models import Order, Return
 from reservations.models import ReservationItem
+from tests.expected import ms
 from tests.factories.inventory import (
     InventoryItemFactory,
     LevelFactory,
@@ -24,12 +23,6 @@ from tests.factories.orders import (
 )
 
 URL = "/admin/orders"
-
-
-def ms(value: dt.datetime | None) -> str | None:
-    if value is None:
-        return None
-    return value.astimezone(dt.UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
 
 
 def return_json(ret: Return) -> dict:

@@ -7,6 +7,7 @@ import pytest
 
 from inventory.models import InventoryItem, InventoryLevel
 from reservations.models import ReservationItem
+from tests.expected import ms, reservation_json
 from tests.factories.inventory import (
     InventoryItemFactory,
     LevelFactory,
@@ -17,31 +18,6 @@ from tests.factories.inventory import (
 from tests.factories.reservations import ReservationFactory
 
 URL = "/admin/reservations"
-
-
-def ms(value: dt.datetime | None) -> str | None:
-    """A timestamp the way the API writes it: UTC, milliseconds, `Z`."""
-    if value is None:
-        return None
-    return value.astimezone(dt.UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
-
-
-def reservation_json(reservation: ReservationItem) -> dict:
-    """Every field of a reservation as the API must render it (from the database row)."""
-    r = ReservationItem.objects.get(pk=reservation.pk)
-    return {
-        "id": r.id,
-        "line_item_id": r.line_item_id,
-        "inventory_item_id": r.inventory_item_id,
-        "location_id": r.location_id,
-        "quantity": r.quantity,
-        "description": r.description,
-        "created_by": r.created_by,
-        "external_id": r.external_id,
-        "metadata": r.metadata,
-        "created_at": ms(r.created_at),
-        "updated_at": ms(r.updated_at),
-    }
 
 
 def item_json(item: InventoryItem) -> dict:

@@ -1,8 +1,6 @@
 """Reservations bound to order line items through `/admin/reservations`: the line must exist,
 the item must be one of its variant's, and a line never holds more than it still needs."""
 
-import datetime as dt
-
 import pytest
 
 from inventory.models import InventoryLevel
@@ -10,6 +8,7 @@ from orders import services as order_services
 from orders.models import Order
 from reservations.models import ReservationItem
 from reservations.services import reservation_delete
+from tests.expected import ms
 from tests.factories.inventory import (
     InventoryItemFactory,
     LevelFactory,
@@ -30,12 +29,6 @@ LIMIT = {
     "type": "invalid_data",
     "message": "The reservation quantity cannot be greater than the unfulfilled line item quantity",
 }
-
-
-def ms(value: dt.datetime | None) -> str | None:
-    if value is None:
-        return None
-    return value.astimezone(dt.UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
 
 
 def snapshot() -> tuple:
