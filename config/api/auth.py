@@ -10,8 +10,10 @@ from rest_framework.exceptions import AuthenticationFailed
 from rest_framework.permissions import BasePermission
 
 
-def active_staff():
-    return get_user_model().objects.filter(is_active=True, is_staff=True)
+def active_staff_user(**lookup):
+    """The active staff user matching a unique lookup, or None (one indexed query)."""
+    users = get_user_model().objects.filter(is_active=True, is_staff=True, **lookup)
+    return next(iter(users.order_by()[:1]), None)
 
 
 def access_token_for(user) -> str:
@@ -38,7 +40,7 @@ class BearerAuthentication(BaseAuthentication):
             return None
         if payload.get("domain") != "admin" or not isinstance(payload.get("user_id"), str):
             return None
-        user = active_staff().filter(pk=payload["user_id"]).first()
+        user = active_staff_user(pk=payload["user_id"])
         return (user, token) if user else None
 
     def authenticate_header(self, request):
@@ -52,7 +54,7 @@ class ApiTokenAuthentication(BaseAuthentication):
         token = request.META.get("HTTP_X_MEDUSA_ACCESS_TOKEN")
         if not token or "\x00" in token:
             return None
-        user = active_staff().filter(api_token=token).first()
+        user = active_staff_user(api_token=token)
         return (user, token) if user else None
 
 
