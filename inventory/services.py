@@ -5,7 +5,7 @@ Each service is one transaction. Those that change levels lock them first throug
 """
 
 from django.db import IntegrityError, transaction
-from django.db.models import Max
+from django.db.models import Max, ProtectedError, RestrictedError
 from django.utils import timezone
 
 from config.errors import Conflict, Duplicate, InvalidData, NotAllowed, NotFound
@@ -36,6 +36,15 @@ CUSTOMS_FIELDS = (
 
 
 REQUIRED_ADDRESS = ("address_1", "country_code")
+
+
+def delete_unless_used(obj, message: str) -> None:
+    """Delete `obj`, or raise Conflict(message) when other rows still refer to it."""
+    try:
+        with transaction.atomic():
+            obj.delete()
+    except (IntegrityError, ProtectedError, RestrictedError) as error:
+        raise Conflict(message) from error
 
 
 def _set(obj, changes: dict):
@@ -111,7 +120,7 @@ def stock_location_delete(*, location_id: str) -> None:
             f"Stock location {location_id} has reservations; release them before deleting it"
         )
     address = location.address
-    location.delete()
+    delete_unless_used(location, f"Stock location {location_id} has fulfillments or returns")
     if address is not None:
         address.delete()
 
@@ -138,11 +147,9 @@ def sales_channel_delete(*, sales_channel_id: str) -> None:
     channel = selectors.sales_channel_get(sales_channel_id=sales_channel_id)
     if channel.is_default:
         raise NotAllowed("You cannot delete the default sales channel")
-    try:
-        with transaction.atomic():
-            channel.delete()
-    except IntegrityError as error:
-        raise Conflict(f"Sales channel {sales_channel_id} is still in use") from error
+    delete_unless_used(
+        channel, f"Sales channel {sales_channel_id} is still in use by orders or draft orders"
+    )
 
 
 @transaction.atomic
@@ -191,11 +198,7 @@ def product_update(*, product_id: str, **changes) -> Product:
 def product_delete(*, product_id: str) -> None:
     """Delete a product and its variants; their inventory items and stock stay."""
     product = selectors.product_get(product_id=product_id)
-    try:
-        with transaction.atomic():
-            product.delete()
-    except IntegrityError as error:
-        raise Conflict(f"Product {product_id} has variants still in use") from error
+    delete_unless_used(product, f"Product {product_id} has variants in orders or draft orders")
 
 
 @transaction.atomic
