@@ -1,5 +1,6 @@
 """Reads of locations, channels, the catalog and inventory, with the joins responses need."""
 
+from collections import defaultdict
 from types import SimpleNamespace
 
 from django.db.models import Prefetch, QuerySet
@@ -137,6 +138,19 @@ def inventory_level_get(*, item_id: str, location_id: str) -> InventoryLevel:
     if level is None:
         raise NotFound(f"Item {item_id} is not stocked at location {location_id}")
     return level
+
+
+def variant_kits(variant_ids) -> dict[str, list[tuple[str, int]]]:
+    """Per variant that manages inventory: its (inventory_item_id, required_quantity) pairs."""
+    kits = defaultdict(list)
+    links = VariantInventoryItem.objects.filter(
+        variant_id__in=[v for v in set(variant_ids) if v], variant__manage_inventory=True
+    ).order_by("created_at", "id")
+    for variant_id, item_id, required in links.values_list(
+        "variant_id", "inventory_item_id", "required_quantity"
+    ):
+        kits[variant_id].append((item_id, required))
+    return kits
 
 
 def backorderable_item_ids(item_ids: list[str]) -> set[str]:

@@ -113,7 +113,10 @@ class TotalsMixin(serializers.Serializer):
     total = serializers.SerializerMethodField()
 
     def _totals(self, obj) -> dict[str, int]:
-        return totals(obj.items.all(), obj.shipping_methods, obj.tax_rate)
+        """Computed once per rendered object, read by the four fields."""
+        if "_totals" not in obj.__dict__:
+            obj._totals = totals(obj.items.all(), obj.shipping_methods, obj.tax_rate)
+        return obj._totals
 
     def get_subtotal(self, obj) -> int:
         return self._totals(obj)["subtotal"]

@@ -14,8 +14,7 @@ from django.utils import timezone
 
 from config.errors import Conflict, InvalidData, NotAllowed, NotFound
 from inventory.locks import lock_levels, lock_rows
-from inventory.models import VariantInventoryItem
-from inventory.selectors import backorderable_item_ids, sales_channel_get
+from inventory.selectors import backorderable_item_ids, sales_channel_get, variant_kits
 from inventory.services import touch
 from orders import selectors
 from orders.models import (
@@ -223,14 +222,8 @@ def _lock_lines(order: Order, line_ids) -> dict[str, LineItem]:
 
 def _kits(lines) -> dict[str, list[tuple[str, int]]]:
     """Per line id: (inventory_item_id, required_quantity) of its variant, if it manages stock."""
-    by_variant = defaultdict(list)
-    links = VariantInventoryItem.objects.filter(
-        variant_id__in=list({line.variant_id for line in lines if line.variant_id}),
-        variant__manage_inventory=True,
-    ).order_by("created_at", "id")
-    for link in links:
-        by_variant[link.variant_id].append((link.inventory_item_id, link.required_quantity))
-    return {line.pk: by_variant.get(line.variant_id, []) for line in lines}
+    kits = variant_kits(line.variant_id for line in lines)
+    return {line.pk: kits.get(line.variant_id, []) for line in lines}
 
 
 def _merge(items: list[dict]) -> dict[str, int]:

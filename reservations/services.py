@@ -13,7 +13,7 @@ from django.utils import timezone
 from config.errors import Conflict, InsufficientInventory, InvalidData, NotAllowed, NotFound
 from inventory.locks import LevelKey, lock_levels, lock_rows
 from inventory.models import InventoryItem, InventoryLevel, VariantInventoryItem
-from inventory.selectors import backorderable_item_ids, channel_location_ids
+from inventory.selectors import backorderable_item_ids, channel_location_ids, variant_kits
 from inventory.services import touch
 from reservations.allocation import Demand, Plan, allocate
 from reservations.models import ReservationItem
@@ -180,9 +180,7 @@ def _lock_line(line_item_id: str):
 def _line_room(line) -> dict[str, tuple[int, int]]:
     """Per inventory item of the line's managed variant: (required_quantity, units of it
     that may still be reserved for the line's unfulfilled quantity)."""
-    links = VariantInventoryItem.objects.filter(
-        variant_id=line.variant_id, variant__manage_inventory=True
-    ).order_by("created_at", "id")
+    kit = variant_kits([line.variant_id]).get(line.variant_id, [])
     held = dict(
         ReservationItem.objects.filter(line_item_id=line.pk)
         .values("inventory_item_id")
@@ -190,13 +188,7 @@ def _line_room(line) -> dict[str, tuple[int, int]]:
         .values_list("inventory_item_id", "total")
     )
     open_units = line.quantity - line.fulfilled_quantity
-    return {
-        link.inventory_item_id: (
-            link.required_quantity,
-            open_units * link.required_quantity - held.get(link.inventory_item_id, 0),
-        )
-        for link in links
-    }
+    return {item: (required, open_units * required - held.get(item, 0)) for item, required in kit}
 
 
 def _require_open_order(line) -> None:
@@ -210,7 +202,7 @@ def _check_line(line, inventory_item_id: str, added: int) -> None:
     if added <= 0:
         return
     _require_open_order(line)
-    room = _line_room(line) if line.variant_id else {}
+    room = _line_room(line)
     if inventory_item_id not in room:
         raise InvalidData(
             f"Inventory item {inventory_item_id} is not part of the variant of line item {line.pk}"
@@ -223,7 +215,7 @@ def line_reserve(*, line, location_id: str, quantity: int | None = None, created
     """Reserve a line (whose lock the caller holds) at one location, one reservation per
     inventory item: `quantity` line units, or else all that is still unreserved."""
     _require_open_order(line)
-    room = _line_room(line) if line.variant_id else {}
+    room = _line_room(line)
     if not room:
         raise InvalidData(f"Line item {line.pk} has no variant that manages inventory")
     units = {
