@@ -75,8 +75,13 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # Wait for the write lock instead of failing at once; IMMEDIATE takes it at BEGIN.
     DATABASES["default"]["OPTIONS"] = {"timeout": 20, "transaction_mode": "IMMEDIATE"}
 else:
-    # A lock wait past this becomes a 409 conflict instead of a hang.
-    DATABASES["default"]["OPTIONS"] = {"options": "-c lock_timeout=10000"}
+    DATABASES["default"]["OPTIONS"] = {
+        "options": "-c lock_timeout=10000",  # a longer lock wait becomes a 409 conflict, not a hang
+        # Parameters bound by the server, and a statement run 5 times on a connection prepared:
+        # list pages (one large JSON query each) then skip planning.
+        "server_side_binding": True,
+        "prepare_threshold": 5,
+    }
 
 AUTH_USER_MODEL = "config.User"
 STORE_CURRENCY = os.environ.get("STORE_CURRENCY", "usd").lower()

@@ -28,7 +28,7 @@ from inventory.models import (
 )
 
 CUSTOMS_FIELDS = services.CUSTOMS_FIELDS
-AVAILABLE = F("stocked_quantity") - F("reserved_quantity")
+AVAILABLE = InventoryLevel.AVAILABLE
 
 
 def _url(name: str, **query) -> str | None:

@@ -1,7 +1,7 @@
 """Where stock lives: locations, sales channels, the catalog, inventory items and levels."""
 
 from django.db import models
-from django.db.models import Q
+from django.db.models import F, Q
 
 from config.ids import id_field
 
@@ -228,6 +228,8 @@ class InventoryLevel(Timestamped):
 
     def __str__(self):
         return f"{self.inventory_item} @ {self.location}"
+
+    AVAILABLE = F("stocked_quantity") - F("reserved_quantity")  # the same, in SQL
 
     @property
     def available_quantity(self) -> int:

@@ -1,10 +1,12 @@
 """Request bodies (inputs) and response shapes (outputs) of the inventory routes."""
 
+from django.db.models import Value
 from rest_framework import serializers
 
 from config.api import fields as f
-from config.api.output import Timestamp
+from config.api.output import Timestamp, Total
 from config.api.serializers import Input, Output, TimestampedOutput
+from inventory.models import InventoryLevel
 
 # Outputs ----------------------------------------------------------------------------------
 
@@ -42,6 +44,7 @@ class SalesChannelOutput(TimestampedOutput):
 
     class Meta:
         expandable = ("locations",)
+        sql = {"deleted_at": Value(None)}
 
     def get_deleted_at(self, obj) -> str | None:
         return None
@@ -69,6 +72,9 @@ class LevelOutput(TimestampedOutput):
     available_quantity = serializers.IntegerField()
     metadata = serializers.JSONField(allow_null=True)
 
+    class Meta:
+        sql = {"available_quantity": InventoryLevel.AVAILABLE}
+
 
 class CustomsOutput(TimestampedOutput):
     hs_code = serializers.CharField(allow_null=True)
@@ -93,14 +99,8 @@ class InventoryItemOutput(CustomsOutput):
 
 class InventoryItemWithLevelsOutput(InventoryItemOutput):
     location_levels = LevelOutput(many=True)
-    stocked_quantity = serializers.SerializerMethodField()
-    reserved_quantity = serializers.SerializerMethodField()
-
-    def get_stocked_quantity(self, obj) -> int:
-        return sum(level.stocked_quantity for level in obj.location_levels.all())
-
-    def get_reserved_quantity(self, obj) -> int:
-        return sum(level.reserved_quantity for level in obj.location_levels.all())
+    stocked_quantity = Total("location_levels", "stocked_quantity")
+    reserved_quantity = Total("location_levels", "reserved_quantity")
 
 
 class ProductBriefOutput(TimestampedOutput):
@@ -143,6 +143,9 @@ class VariantColumnsOutput(CustomsOutput):
 
     def get_inventory_quantity(self, obj) -> int:
         return 0
+
+    class Meta:
+        sql = {"inventory_quantity": Value(0)}
 
 
 class VariantOutput(VariantColumnsOutput):

@@ -2,7 +2,9 @@
 
 Output serializers describe the JSON shapes (and document them through drf-spectacular);
 rendering walks a plan compiled once per class instead of DRF's per-field machinery.
-Fields listed in a serializer's `Meta.expandable` appear only when `expand` names them.
+Fields listed in a serializer's `Meta.expandable` appear only when `expand` names them;
+`Meta.sql` gives the SQL of fields that are not columns, for pages PostgreSQL renders
+(`config.api.sqljson`).
 """
 
 import datetime as dt
@@ -25,14 +27,33 @@ class Timestamp(serializers.DateTimeField):
         return format_timestamp(value)
 
 
+class Total(serializers.IntegerField):
+    """The sum of `column` over the rows of the relation `relation` (as loaded or prefetched)."""
+
+    def __init__(self, relation: str, column: str, **kwargs):
+        self.relation, self.column = relation, column
+        super().__init__(read_only=True, **kwargs)
+
+
 class Plan:
     def __init__(self, serializer_class):
         serializer = serializer_class()
         meta = getattr(serializer_class, "Meta", None)
         self.expandable = frozenset(getattr(meta, "expandable", ()))
+        self.sql = getattr(meta, "sql", {})
+        self.fields = serializer.fields
         names = [name for name in serializer.fields if name not in self.expandable]
         self.names = sorted(names, key=lambda name: name != "id")  # `id` first, then as declared
         self.getters = {name: _getter(serializer, name, f) for name, f in serializer.fields.items()}
+
+    def selected(self, fields=None, expand=()) -> list[str]:
+        """The names a row shows: `fields` keeps only those columns (plus `id`)."""
+        if fields is None and not expand:
+            return self.names
+        names = (
+            self.names if fields is None else [n for n in self.names if n in fields or n == "id"]
+        )
+        return [*names, *expand]
 
 
 def _attr_path(source: str):
@@ -52,6 +73,9 @@ def _attr_path(source: str):
 
 
 def _getter(serializer, name, field):
+    if isinstance(field, Total):
+        relation, column = field.relation, field.column
+        return lambda obj: sum(getattr(row, column) for row in getattr(obj, relation).all())
     if isinstance(field, serializers.SerializerMethodField):
         return getattr(serializer, field.method_name or f"get_{name}")
     if field.source == "*":  # the object itself, shown as a nested shape
@@ -85,10 +109,6 @@ def plan_for(serializer_class) -> Plan:
 
 
 def dump(obj, plan: Plan, fields=None, expand=()) -> dict:
-    """One object as a dict; `fields` keeps only those columns (plus `id`)."""
+    """One object as a dict of the names `plan.selected(fields, expand)`."""
     getters = plan.getters
-    names = plan.names if fields is None else [n for n in plan.names if n in fields or n == "id"]
-    data = {name: getters[name](obj) for name in names}
-    for name in expand:
-        data[name] = getters[name](obj)
-    return data
+    return {name: getters[name](obj) for name in plan.selected(fields, expand)}

@@ -2,6 +2,7 @@
 
 from functools import cache
 
+import orjson
 from drf_spectacular.utils import (
     OpenApiParameter,
     extend_schema,
@@ -15,6 +16,7 @@ from rest_framework.viewsets import ViewSet
 
 from config.api.output import dump, plan_for
 from config.api.query import detail_params, display_key, list_params
+from config.api.sqljson import page_json
 
 ID_PATTERN = r"[A-Za-z0-9_\-]+"
 
@@ -96,16 +98,25 @@ class ResourceViewSet(ViewSet):
         return Response({"id": pk, "object": obj or self.resource, "deleted": True})
 
     def page(self, queryset, params, *, plural=None, output=None) -> Response:
-        ordered = queryset.order_by(*params.order, "pk")
-        rows = list(ordered[params.offset : params.offset + params.limit]) if params.limit else []
+        plan = plan_for(output or self.output)
+        names = plan.selected(params.fields, params.expand)
+        rows = []
+        if params.limit:
+            ordered = queryset.order_by(*params.order, "pk")
+            start, stop = params.offset, params.offset + params.limit
+            rows = page_json(ordered, plan, names, start, stop)
+            if rows is None:
+                getters = plan.getters
+                rows = [{name: getters[name](row) for name in names} for row in ordered[start:stop]]
+            else:
+                rows = [orjson.Fragment(row) for row in rows]
         if params.limit and len(rows) < params.limit and (rows or not params.offset):
             count = params.offset + len(rows)  # the last page: no need to count
         else:
             count = queryset.count()
-        plan = plan_for(output or self.output)
         return Response(
             {
-                plural or self.plural: [dump(r, plan, params.fields, params.expand) for r in rows],
+                plural or self.plural: rows,
                 "count": count,
                 "offset": params.offset,
                 "limit": params.limit,
