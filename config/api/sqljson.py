@@ -8,15 +8,26 @@ without `Meta.sql`, a property) renders in Python through `output.dump`, as on S
 """
 
 from django.db import connection
-from django.db.models import F, Func, JSONField, OuterRef, Prefetch, Subquery, TextField, Value
+from django.db.models import (
+    BigIntegerField,
+    F,
+    Func,
+    JSONField,
+    OuterRef,
+    Prefetch,
+    Subquery,
+    TextField,
+    Value,
+)
 from django.db.models.constants import LOOKUP_SEP
-from django.db.models.expressions import RawSQL
+from django.db.models.expressions import RawSQL, Star
 from django.db.models.functions import Cast, Coalesce
 from rest_framework import serializers
 
 from config.api.output import Plan, Total, plan_for
 
 JSON = JSONField()
+COUNT = BigIntegerField()
 
 
 class Uncompilable(Exception):
@@ -64,8 +75,9 @@ class JSONArray(Subquery):
     output_field = JSON
 
 
-def page_json(queryset, plan: Plan, names: list[str], start: int, stop: int) -> list[str] | None:
-    """Rows `start:stop` of the ordered `queryset` as JSON texts; None when SQL cannot say them."""
+def page_json(queryset, plan: Plan, names: list[str], start: int, stop: int):
+    """Rows `start:stop` of the ordered `queryset` as JSON texts, and the count of all its
+    rows (None when the page is empty); None when SQL cannot say the rows."""
     if connection.vendor != "postgresql":
         return None
     row = _row_sql(queryset, plan, tuple(names))
@@ -76,8 +88,10 @@ def page_json(queryset, plan: Plan, names: list[str], start: int, stop: int) -> 
         queryset = queryset.model._base_manager.filter(pk__in=matching).order_by(
             *queryset.query.order_by
         )
-    rows = queryset.prefetch_related(None).annotate(_json=row)
-    return list(rows.values_list("_json", flat=True)[start:stop])
+    count = queryset.order_by().values(_n=Func(Star(), function="COUNT", output_field=COUNT))
+    rows = queryset.prefetch_related(None).annotate(_json=row, _n=Subquery(count))  # run once
+    rows = list(rows.values_list("_json", "_n")[start:stop])
+    return [text for text, _ in rows], (rows[0][1] if rows else None)
 
 
 _compiled: dict = {}  # (model, plan, names, prefetch queries) -> (sql, params) or None

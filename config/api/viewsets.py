@@ -100,20 +100,22 @@ class ResourceViewSet(ViewSet):
     def page(self, queryset, params, *, plural=None, output=None) -> Response:
         plan = plan_for(output or self.output)
         names = plan.selected(params.fields, params.expand)
-        rows = []
+        rows, count = [], None
         if params.limit:
             ordered = queryset.order_by(*params.order, "pk")
             start, stop = params.offset, params.offset + params.limit
-            rows = page_json(ordered, plan, names, start, stop)
-            if rows is None:
+            rendered = page_json(ordered, plan, names, start, stop)
+            if rendered is None:
                 getters = plan.getters
                 rows = [{name: getters[name](row) for name in names} for row in ordered[start:stop]]
             else:
-                rows = [orjson.Fragment(row) for row in rows]
-        if params.limit and len(rows) < params.limit and (rows or not params.offset):
-            count = params.offset + len(rows)  # the last page: no need to count
-        else:
-            count = queryset.count()
+                texts, count = rendered
+                rows = [orjson.Fragment(text) for text in texts]
+        if count is None:
+            if params.limit and len(rows) < params.limit and (rows or not params.offset):
+                count = params.offset + len(rows)  # the last page: no need to count
+            else:
+                count = queryset.count()
         return Response(
             {
                 plural or self.plural: rows,
