@@ -14,6 +14,7 @@ from django.db import connection
 from django.db.models import Q, QuerySet
 
 from config.errors import NotFound
+from config.prepared import Prepared
 from inventory.models import InventoryLevel
 
 LevelKey = tuple[str, str]  # (inventory_item_id, location_id)
@@ -53,6 +54,13 @@ def _levels_matching(keys: list[LevelKey]) -> QuerySet:
     )
 
 
+_lock_one = Prepared(
+    lambda item_id, location_id: InventoryLevel.objects.filter(
+        inventory_item_id=item_id, location_id=location_id
+    ).select_for_update(of=("self",))
+)
+
+
 def lock_levels(
     keys: list[LevelKey], *, missing_ok: bool = False, counters_only: bool = False
 ) -> dict[LevelKey, InventoryLevel]:
@@ -65,10 +73,11 @@ def lock_levels(
     wanted = sorted(set(keys))
     if not wanted:
         return {}
-    matching = _levels_matching(wanted)
-    if counters_only:
-        matching = matching.only(*COUNTER_FIELDS)
-    rows = lock_rows(matching)
+    if len(wanted) == 1:  # most writes: one statement, compiled once
+        rows = _lock_one(*wanted[0])
+    else:
+        matching = _levels_matching(wanted)
+        rows = lock_rows(matching.only(*COUNTER_FIELDS) if counters_only else matching)
     levels = {(row.inventory_item_id, row.location_id): row for row in rows}
     if not missing_ok:
         for key in wanted:

@@ -1,34 +1,29 @@
 """The three ways to authenticate on `/admin`: session cookie, Bearer JWT, API token."""
 
 import time
-from functools import cache
 
 import jwt
 from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.db import connection
 from rest_framework.authentication import BaseAuthentication, SessionAuthentication
 from rest_framework.exceptions import AuthenticationFailed
 from rest_framework.permissions import BasePermission
 
+from config.prepared import Prepared
+
 
 def active_staff_user(*, pk: str | None = None, api_token: str | None = None):
     """The active staff user with this id or API token, or None (one indexed query)."""
-    field, value = ("pk", pk) if api_token is None else ("api_token", api_token)
-    return next(iter(get_user_model().objects.raw(_staff_sql(field), [value])), None)
+    found = _staff_by_id(pk) if api_token is None else _staff_by_token(api_token)
+    return found[0] if found else None
 
 
-@cache
-def _staff_sql(field: str) -> str:
-    """Written once: every request runs it, and compiling a queryset costs more than the query."""
-    opts = get_user_model()._meta
-    column = opts.pk.column if field == "pk" else opts.get_field(field).column
-    quote = connection.ops.quote_name
-    active, staff = (quote(opts.get_field(name).column) for name in ("is_active", "is_staff"))
-    return (
-        f"SELECT * FROM {quote(opts.db_table)} "
-        f"WHERE {quote(column)} = %s AND {active} AND {staff} LIMIT 1"
-    )
+def _staff(**lookup):
+    return get_user_model().objects.filter(is_active=True, is_staff=True, **lookup).order_by()[:1]
+
+
+_staff_by_id = Prepared(lambda pk: _staff(pk=pk))
+_staff_by_token = Prepared(lambda token: _staff(api_token=token))
 
 
 def access_token_for(user) -> str:

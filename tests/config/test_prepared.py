@@ -1,0 +1,40 @@
+"""Querysets compiled once run with new values and give what the queryset gives."""
+
+import pytest
+
+from config.prepared import Prepared
+from inventory.models import InventoryLevel
+from tests.factories.inventory import LevelFactory
+
+# The placeholders in another order than the filter's, and a constant among the parameters.
+at = Prepared(
+    lambda location_id, item_id: InventoryLevel.objects.filter(
+        inventory_item_id=item_id, location_id=location_id, stocked_quantity__gte=5
+    )
+)
+
+
+@pytest.mark.django_db
+def test_each_value_goes_where_the_compiler_put_it():
+    first = LevelFactory(stocked_quantity=7, metadata={"bin": "A-3"})
+    second = LevelFactory(stocked_quantity=9)
+    assert at(first.location_id, first.inventory_item_id) == [first]
+    assert at(second.location_id, second.inventory_item_id) == [second]
+    assert at(first.location_id, second.inventory_item_id) == []
+
+
+@pytest.mark.django_db
+def test_rows_come_back_as_the_queryset_makes_them():
+    level = LevelFactory(stocked_quantity=7, metadata={"bin": "A-3"})
+    (found,) = at(level.location_id, level.inventory_item_id)
+    expected = InventoryLevel.objects.get(pk=level.pk)
+    for field in InventoryLevel._meta.concrete_fields:
+        assert getattr(found, field.attname) == getattr(expected, field.attname), field.name
+    assert found.metadata == {"bin": "A-3"}
+    assert found._state.adding is False
+
+
+@pytest.mark.django_db
+def test_constants_of_the_filter_stay():
+    level = LevelFactory(stocked_quantity=4)
+    assert at(level.location_id, level.inventory_item_id) == []
