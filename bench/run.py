@@ -1,6 +1,6 @@
 """Load benchmark: gunicorn + PostgreSQL on loopback, driven by bench/loadgen.mjs.
 
-    .venv/bin/python bench/run.py [--duration 5] [--server gthread:2x4] [--server sync:5]
+    .venv/bin/python bench/run.py [--duration 5] [--server config] [--server gthread:2x4]
 
 Recreates the database `stockroom_bench`, migrates, seeds (bench/seed.py), serves `config.wsgi`
 with gunicorn on 127.0.0.1 and a free port, runs every phase (bounded by --duration and
@@ -40,7 +40,8 @@ def parse_args():
     p.add_argument(
         "--server",
         action="append",
-        help="gunicorn setup, repeatable: sync:W or gthread:WxT (default gthread:2x4)",
+        help="gunicorn setup, repeatable: config (config/gunicorn.py, the default), sync:W "
+        "or gthread:WxT",
     )
     p.add_argument("--db", default="stockroom_bench", help="database to drop and recreate")
     p.add_argument("--pg", default="postgres@127.0.0.1:5432", help="user@host:port (trust)")
@@ -94,13 +95,15 @@ class Server:
 
     def __init__(self, spec: str, port: int, env: dict):
         kind, _, size = spec.partition(":")
-        if kind == "sync":
+        if kind == "config":  # what production runs: config/gunicorn.py
+            opts = ["--config", "python:config.gunicorn"]
+        elif kind == "sync":
             opts = ["--worker-class", "sync", "--workers", size or "5"]
         elif kind == "gthread":
             workers, _, threads = (size or "2x4").partition("x")
             opts = ["--worker-class", "gthread", "--workers", workers, "--threads", threads]
         else:
-            raise SystemExit(f"unknown server kind {kind!r}: use sync:W or gthread:WxT")
+            raise SystemExit(f"unknown server {kind!r}: use config, sync:W or gthread:WxT")
         self.spec, self.url = spec, f"http://{HOST}:{port}"
         cmd = [str(ROOT / ".venv/bin/gunicorn"), "config.wsgi", "--bind", f"{HOST}:{port}"]
         cmd += opts + ["--log-level", "warning", "--worker-tmp-dir", "/dev/shm"]
@@ -377,7 +380,7 @@ def main() -> int:
     from django.db import connections
 
     rows, problems = [], []
-    for spec in args.server or ["gthread:2x4"]:
+    for spec in args.server or ["config"]:
         # Every setup starts from the same fresh data, so their figures compare.
         connections.close_all()
         reset_database(dsn["host"], dsn["port"], dsn["user"], args.db)

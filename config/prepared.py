@@ -1,12 +1,14 @@
-"""Querysets compiled once, for the few statements that run on nearly every request.
+"""Statements written once, for the few that run on nearly every request.
 
-Building and compiling a queryset costs Django about 0.3 ms, more than PostgreSQL takes to
-run a primary-key lookup. A `Prepared` query compiles its queryset on first use and then
-runs the same SQL with new values, making model instances as the queryset would; PostgreSQL,
-binding parameters on the server, also plans it once per connection.
+Building and compiling a queryset, or saving through `Model.save()`, costs Django 0.2-0.4 ms,
+more than PostgreSQL takes to run a primary-key lookup or a one-row write; on a hot level,
+whose row lock every writer waits for, that time is spent holding the lock. Here the SQL is
+made once per shape and run with new values; PostgreSQL, binding parameters on the server,
+also plans it once per connection. No model signals are sent (the project connects none).
 """
 
 import inspect
+from functools import cache
 
 from django.db import connection
 
@@ -41,3 +43,45 @@ class Prepared:
             rows = compiler.results_iter([cursor.fetchall()])
         model, alias = compiler.query.model, connection.alias
         return [model.from_db(alias, names, row) for row in rows]
+
+
+def insert(obj) -> None:
+    """Write a new instance as `save()` would: defaults, `auto_now(_add)`, database prep."""
+    fields = obj._meta.concrete_fields
+    values = [field.get_db_prep_save(field.pre_save(obj, True), connection) for field in fields]
+    with connection.cursor() as cursor:
+        cursor.execute(_insert_sql(type(obj), connection.vendor), values)
+    obj._state.adding, obj._state.db = False, connection.alias
+
+
+def increment(obj, **deltas: int) -> None:
+    """Add to integer columns of one saved row (`f = f + delta`), set its `auto_now` fields,
+    and keep the instance in step."""
+    stamps = [f.get_db_prep_save(f.pre_save(obj, False), connection) for f in _stamped(obj._meta)]
+    with connection.cursor() as cursor:
+        sql = _increment_sql(type(obj), tuple(deltas), connection.vendor)
+        cursor.execute(sql, [*deltas.values(), *stamps, obj.pk])
+    for name, delta in deltas.items():
+        setattr(obj, name, getattr(obj, name) + delta)
+
+
+@cache
+def _insert_sql(model, vendor: str) -> str:
+    quote, fields = connection.ops.quote_name, model._meta.concrete_fields
+    columns = ", ".join(quote(field.column) for field in fields)
+    marks = ", ".join(["%s"] * len(fields))
+    return f"INSERT INTO {quote(model._meta.db_table)} ({columns}) VALUES ({marks})"
+
+
+@cache
+def _increment_sql(model, names: tuple[str, ...], vendor: str) -> str:
+    quote, meta = connection.ops.quote_name, model._meta
+    columns = [quote(meta.get_field(name).column) for name in names]
+    sets = [f"{column} = {column} + %s" for column in columns]
+    sets += [f"{quote(field.column)} = %s" for field in _stamped(meta)]
+    return f"UPDATE {quote(meta.db_table)} SET {', '.join(sets)} WHERE {quote(meta.pk.column)} = %s"
+
+
+def _stamped(meta) -> list:
+    """The fields set to now on every save."""
+    return [field for field in meta.concrete_fields if getattr(field, "auto_now", False)]

@@ -11,6 +11,7 @@ from django.db.models import F, Sum
 from django.utils import timezone
 
 from config.errors import Conflict, InsufficientInventory, InvalidData, NotAllowed, NotFound
+from config.prepared import increment, insert
 from inventory.locks import LevelKey, lock_levels, lock_rows
 from inventory.models import InventoryItem, InventoryLevel, VariantInventoryItem
 from inventory.selectors import backorderable_item_ids, channel_location_ids, variant_kits
@@ -54,6 +55,11 @@ def check_availability(levels: dict[LevelKey, InventoryLevel], additions: dict[L
 def apply_reserved(levels: dict[LevelKey, InventoryLevel], deltas: dict[LevelKey, int]) -> None:
     """Add `deltas` to the locked levels' reserved counters and save them: one UPDATE per
     distinct delta (a batch of thousands of levels has few), not a CASE per level."""
+    changed = [(levels[key], delta) for key, delta in deltas.items() if delta]
+    if len(changed) == 1:  # one level, as most writes: a statement written once
+        level, delta = changed[0]
+        increment(level, reserved_quantity=delta)
+        return
     by_delta, now = defaultdict(list), timezone.now()
     for key, delta in deltas.items():
         if delta:
@@ -110,7 +116,7 @@ def reservation_create(
         _check_line(_lock_line(line_item_id), inventory_item_id, quantity)
     levels = lock_levels([key])
     check_availability(levels, {key: quantity})
-    reservation = ReservationItem.objects.create(
+    reservation = ReservationItem(
         inventory_item_id=inventory_item_id,
         location_id=location_id,
         quantity=quantity,
@@ -120,6 +126,7 @@ def reservation_create(
         created_by=created_by,
         external_id=external_id,
     )
+    insert(reservation)
     apply_reserved(levels, {key: quantity})
     return reservation
 

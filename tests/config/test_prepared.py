@@ -2,8 +2,9 @@
 
 import pytest
 
-from config.prepared import Prepared
+from config.prepared import Prepared, increment, insert
 from inventory.models import InventoryLevel
+from reservations.models import ReservationItem
 from tests.factories.inventory import LevelFactory
 
 # The placeholders in another order than the filter's, and a constant among the parameters.
@@ -38,3 +39,35 @@ def test_rows_come_back_as_the_queryset_makes_them():
 def test_constants_of_the_filter_stay():
     level = LevelFactory(stocked_quantity=4)
     assert at(level.location_id, level.inventory_item_id) == []
+
+
+@pytest.mark.django_db
+def test_insert_writes_the_row_save_would():
+    level = LevelFactory()
+    reservation = ReservationItem(
+        inventory_item_id=level.inventory_item_id,
+        location_id=level.location_id,
+        quantity=3,
+        metadata={"note": "ünïcode", "n": [1, 2]},
+    )
+    insert(reservation)
+    assert reservation._state.adding is False
+    assert reservation.created_at is not None
+    assert reservation.updated_at is not None
+    stored = ReservationItem.objects.get(pk=reservation.pk)
+    for field in ReservationItem._meta.concrete_fields:
+        assert getattr(stored, field.attname) == getattr(reservation, field.attname), field.name
+    assert stored.pk.startswith("resitem_")
+
+
+@pytest.mark.django_db
+def test_increment_adds_to_one_row_and_stamps_it():
+    level, other = LevelFactory(stocked_quantity=10), LevelFactory(stocked_quantity=10)
+    before = level.updated_at
+    increment(level, stocked_quantity=5, incoming_quantity=2)
+    increment(level, stocked_quantity=-1)
+    stored = InventoryLevel.objects.get(pk=level.pk)
+    assert (stored.stocked_quantity, stored.incoming_quantity) == (14, 2)
+    assert (level.stocked_quantity, level.incoming_quantity) == (14, 2)
+    assert stored.updated_at == level.updated_at > before
+    assert InventoryLevel.objects.get(pk=other.pk).stocked_quantity == 10

@@ -59,7 +59,8 @@ class Command(BaseCommand):
         if not no_serve:
             sys.stdout.flush()
             gunicorn = os.path.join(os.path.dirname(sys.executable), "gunicorn")
-            os.execv(gunicorn, [gunicorn, "config.wsgi", "--bind", bind, "--workers", "2"])
+            settings = ["-c", "python:config.gunicorn", "-b", bind]
+            os.execv(gunicorn, [gunicorn, *settings, "config.wsgi"])
 
     def ensure_admin(self):
         User = get_user_model()
