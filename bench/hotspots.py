@@ -7,8 +7,8 @@ calls each endpoint through Django's test client (the whole middleware stack, no
 and prints: the SQL of one request, the mean time unprofiled, the share of profiled time in
 a few known costs (they may overlap), and cProfile's top functions.
 
-The test client skips what gunicorn adds per request: WSGI parsing, and the `SELECT 1`
-health check of the persistent connection (CONN_HEALTH_CHECKS).
+The test client skips what gunicorn adds per request (HTTP parsing, the WSGI environ,
+writing the response): about 0.25 ms of CPU.
 """
 
 import argparse
@@ -34,10 +34,13 @@ COSTS = [
     ("prefetch_related", "django/db/models/query.py", "prefetch_related_objects"),
     ("authentication", "rest_framework/request.py", "_authenticate"),
     ("django-filter FilterSet (is_valid + qs)", "config/api/query.py", "apply_filterset"),
-    ("output rendering (dump)", "config/api/viewsets.py", "<listcomp>"),
+    ("pages rendered by PostgreSQL (page_json)", "config/api/sqljson.py", "page_json"),
+    ("output rendering in Python (dump)", "config/api/viewsets.py", "<listcomp>"),
     ("JSON encoding (renderer)", "config/api/renderers.py", "render"),
     ("request body parsing + validation", "config/api/viewsets.py", "validated"),
     ("lock_levels", "inventory/locks.py", "lock_levels"),
+    ("prepared reads (config.prepared.Prepared)", "config/prepared.py", "__call__"),
+    ("one-row inserts (config.prepared.insert)", "config/prepared.py", "insert"),
     ("touch (bulk_update of levels)", "inventory/services.py", "touch"),
     ("transaction commit", "django/db/backends/base/base.py", "commit"),
 ]

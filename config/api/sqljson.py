@@ -7,6 +7,7 @@ query and no model instances. A plan with a field the compiler cannot express (a
 without `Meta.sql`, a property) renders in Python through `output.dump`, as on SQLite.
 """
 
+from django.core.exceptions import FieldDoesNotExist
 from django.db import connection
 from django.db.models import (
     BigIntegerField,
@@ -43,7 +44,6 @@ class JSONBuild(Func):
     def __init__(self, pairs: dict):
         args = []
         for key, value in pairs.items():
-            assert key.isidentifier(), key
             args += [Literal(key), value]
         super().__init__(*args)
 
@@ -53,9 +53,11 @@ class Literal(Func):
 
     output_field = TextField()
 
-    def __init__(self, text: str):
+    def __init__(self, name: str):
+        if not name.isidentifier():
+            raise ValueError(f"not a field name: {name!r}")
         super().__init__()
-        self.template = f"'{text}'::text"
+        self.template = f"'{name}'::text"
 
 
 class ISOTimestamp(Func):
@@ -214,10 +216,8 @@ def _column_path(model, source: str) -> str:
 
 
 def _field(model, name: str):
+    """The field of a name or a column's attname (`location_id`)."""
     try:
         return model._meta.get_field(name)
-    except Exception as error:  # a property or method, not a column
-        for field in model._meta.concrete_fields:
-            if field.attname == name:
-                return field
+    except FieldDoesNotExist as error:  # a property or method, not a column
         raise Uncompilable(name) from error
