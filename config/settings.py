@@ -78,7 +78,8 @@ else:
     DATABASES["default"]["OPTIONS"] = {
         "options": "-c lock_timeout=10000",  # a longer lock wait becomes a 409 conflict, not a hang
         # Parameters bound by the server, and a statement run 5 times on a connection prepared:
-        # list pages (one large JSON query each) then skip planning.
+        # list pages (one large JSON query each) then skip planning. Behind PgBouncer in
+        # transaction mode this needs PgBouncer 1.21+ with `max_prepared_statements` set.
         "server_side_binding": True,
         "prepare_threshold": 5,
     }

@@ -61,12 +61,10 @@ def apply_reserved(levels: dict[LevelKey, InventoryLevel], deltas: dict[LevelKey
         increment(level, reserved_quantity=delta)
         return
     by_delta, now = defaultdict(list), timezone.now()
-    for key, delta in deltas.items():
-        if delta:
-            level = levels[key]
-            level.reserved_quantity += delta
-            level.updated_at = now
-            by_delta[delta].append(level.pk)
+    for level, delta in changed:
+        level.reserved_quantity += delta
+        level.updated_at = now
+        by_delta[delta].append(level.pk)
     for delta, pks in by_delta.items():
         InventoryLevel.objects.filter(pk__in=pks).update(
             reserved_quantity=F("reserved_quantity") + delta, updated_at=now

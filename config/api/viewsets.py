@@ -106,8 +106,7 @@ class ResourceViewSet(ViewSet):
             start, stop = params.offset, params.offset + params.limit
             rendered = page_json(ordered, plan, names, start, stop)
             if rendered is None:
-                getters = plan.getters
-                rows = [{name: getters[name](row) for name in names} for row in ordered[start:stop]]
+                rows = [dump(r, plan, params.fields, params.expand) for r in ordered[start:stop]]
             else:
                 texts, count = rendered
                 rows = [orjson.Fragment(text) for text in texts]
