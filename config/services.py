@@ -3,6 +3,7 @@
 from django.contrib.auth import get_user_model
 from django.db import transaction
 
+from config.changes import save_changes
 from config.errors import Duplicate, NotAllowed, NotFound
 
 User = get_user_model()
@@ -32,10 +33,7 @@ def user_create(*, email: str, password: str, **fields) -> User:
 def user_update(*, user_id: str, **changes) -> User:
     user = user_get(user_id=user_id)
     _unique_token(changes.get("api_token"), exclude_pk=user.pk)
-    for key, value in changes.items():
-        setattr(user, key, value)
-    user.save()
-    return user
+    return save_changes(user, changes)
 
 
 @transaction.atomic

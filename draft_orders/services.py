@@ -3,6 +3,7 @@
 from django.db import transaction
 from django.utils import timezone
 
+from config.changes import save_changes
 from config.errors import Conflict, InvalidData, NotAllowed, NotFound
 from draft_orders.models import DraftLineItem, DraftOrder, DraftOrderNumber
 from inventory.locks import lock_rows
@@ -131,10 +132,7 @@ def draft_order_update(*, draft_id: str, **changes) -> DraftOrder:
     if "shipping_methods" in changes:
         region = changes.get("region_id", draft.region_id)
         changes["shipping_methods"] = _shipping_methods(region, changes["shipping_methods"])
-    for key, value in changes.items():
-        setattr(draft, key, value)
-    draft.save()
-    return draft
+    return save_changes(draft, changes)
 
 
 @transaction.atomic
@@ -166,9 +164,7 @@ def draft_line_update(*, draft_id: str, line_id: str, **changes) -> None:
     if changes.get("quantity") == 0:
         line.delete()
         return
-    for key, value in changes.items():
-        setattr(line, key, value)
-    line.save()
+    save_changes(line, changes)
 
 
 @transaction.atomic

@@ -8,6 +8,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import Max, ProtectedError, RestrictedError
 from django.utils import timezone
 
+from config.changes import save_changes
 from config.errors import Conflict, Duplicate, InvalidData, NotAllowed, NotFound
 from inventory import selectors
 from inventory.locks import lock_item_levels, lock_levels, lock_rows
@@ -45,17 +46,6 @@ def delete_unless_used(obj, message: str) -> None:
             obj.delete()
     except (IntegrityError, ProtectedError, RestrictedError) as error:
         raise Conflict(message) from error
-
-
-def _set(obj, changes: dict):
-    for key, value in changes.items():
-        setattr(obj, key, value)
-    obj.save()
-    return obj
-
-
-def _merged(old: dict | None, new: dict | None) -> dict | None:
-    return new if new is None else {**(old or {}), **new}
 
 
 def _unique(model, field: str, value, *, label: str, exclude_pk=None):
@@ -104,10 +94,8 @@ def stock_location_update(*, location_id: str, **changes) -> StockLocation:
                 raise InvalidData(", ".join(missing))
             location.address = StockLocationAddress.objects.create(**address)
         else:
-            _set(location.address, address)
-    if "metadata" in changes:
-        changes["metadata"] = _merged(location.metadata, changes["metadata"])
-    return _set(location, changes)
+            save_changes(location.address, address)
+    return save_changes(location, changes, merge_metadata=True)
 
 
 @transaction.atomic
@@ -139,7 +127,7 @@ def sales_channel_create(
 @transaction.atomic
 def sales_channel_update(*, sales_channel_id: str, **changes) -> SalesChannel:
     channel = selectors.sales_channel_get(sales_channel_id=sales_channel_id)
-    return _set(channel, changes)
+    return save_changes(channel, changes)
 
 
 @transaction.atomic
@@ -189,9 +177,7 @@ def product_create(*, title: str, variants: list[dict] = (), **fields) -> Produc
 def product_update(*, product_id: str, **changes) -> Product:
     product = selectors.product_get(product_id=product_id)
     _unique(Product, "handle", changes.get("handle"), label="Product", exclude_pk=product.pk)
-    if "metadata" in changes:
-        changes["metadata"] = _merged(product.metadata, changes["metadata"])
-    return _set(product, changes)
+    return save_changes(product, changes, merge_metadata=True)
 
 
 @transaction.atomic
@@ -272,9 +258,7 @@ def inventory_item_create(
 def inventory_item_update(*, item_id: str, **changes) -> InventoryItem:
     item = selectors.inventory_item_get(item_id=item_id)
     _unique(InventoryItem, "sku", changes.get("sku"), label="Inventory item", exclude_pk=item.pk)
-    if "metadata" in changes:
-        changes["metadata"] = _merged(item.metadata, changes["metadata"])
-    return _set(item, changes)
+    return save_changes(item, changes, merge_metadata=True)
 
 
 @transaction.atomic
@@ -330,9 +314,7 @@ def inventory_level_update(*, item_id: str, location_id: str, **changes) -> Inve
             f"Cannot set stocked quantity of item {item_id} at location {location_id} to "
             f"{stocked}: {level.reserved_quantity} are reserved there"
         )
-    if "metadata" in changes:
-        changes["metadata"] = _merged(level.metadata, changes["metadata"])
-    return _set(level, changes)
+    return save_changes(level, changes, merge_metadata=True)
 
 
 @transaction.atomic

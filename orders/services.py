@@ -12,6 +12,7 @@ from django.db import transaction
 from django.db.models import F, ProtectedError
 from django.utils import timezone
 
+from config.changes import save_changes
 from config.errors import Conflict, InvalidData, NotAllowed, NotFound
 from inventory.locks import lock_levels, lock_rows
 from inventory.selectors import backorderable_item_ids, sales_channel_get, variant_kits
@@ -42,13 +43,6 @@ from reservations.services import (
 Status, FStatus, PStatus = Order.Status, Order.FulfillmentStatus, Order.PaymentStatus
 
 
-def _set(obj, changes: dict):
-    for key, value in changes.items():
-        setattr(obj, key, value)
-    obj.save()
-    return obj
-
-
 # Regions and shipping options -----------------------------------------------------------
 
 
@@ -58,7 +52,7 @@ def region_create(**fields) -> Region:
 
 @transaction.atomic
 def region_update(*, region_id: str, **changes) -> Region:
-    return _set(selectors.region_get(region_id=region_id), changes)
+    return save_changes(selectors.region_get(region_id=region_id), changes)
 
 
 @transaction.atomic
@@ -79,7 +73,7 @@ def shipping_option_create(*, region_id: str, **fields) -> ShippingOption:
 
 @transaction.atomic
 def shipping_option_update(*, option_id: str, **changes) -> ShippingOption:
-    return _set(selectors.shipping_option_get(option_id=option_id), changes)
+    return save_changes(selectors.shipping_option_get(option_id=option_id), changes)
 
 
 @transaction.atomic
@@ -127,9 +121,7 @@ def order_place(
 @transaction.atomic
 def order_update(*, order_id: str, **changes) -> Order:
     order = _lock_order(order_id)
-    if "metadata" in changes and changes["metadata"] is not None:
-        changes["metadata"] = {**(order.metadata or {}), **changes["metadata"]}
-    return _set(order, changes)
+    return save_changes(order, changes, merge_metadata=True)
 
 
 def _open_lines():

@@ -7,6 +7,7 @@ from django.db import connection
 
 from config.api import viewsets
 from reservations.models import ReservationItem
+from tests.factories.inventory import LevelFactory
 from tests.test_query_counts import SCENES, Scene, with_limit
 
 PAGED = [name for name in SCENES if name != "location-levels"]  # that one has no pages
@@ -92,3 +93,13 @@ def test_a_page_past_the_end_still_counts_the_rows(api, monkeypatch):
     assert by_database == by_python
     assert sql_rows == []
     assert by_database["count"] == 3
+
+
+def test_a_cached_page_shape_takes_each_requests_own_filter_values(api):
+    """The SQL is compiled once per shape; the location filter of the levels is a value."""
+    first, second = LevelFactory(stocked_quantity=3), LevelFactory(stocked_quantity=8)
+    for level in (first, second, first):
+        body = api.get(f"/admin/inventory-items?location_id={level.location_id}").json()
+        (row,) = body["inventory_items"]
+        assert [lv["location_id"] for lv in row["location_levels"]] == [level.location_id]
+        assert row["stocked_quantity"] == level.stocked_quantity
