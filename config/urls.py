@@ -13,10 +13,11 @@ from inventory.views import (
     ProductViewSet,
     SalesChannelViewSet,
     StockLocationViewSet,
+    StockMovementViewSet,
     VariantViewSet,
 )
+from orders.reservation_views import ReservationViewSet
 from orders.views import OrderViewSet, RegionViewSet, ReturnViewSet, ShippingOptionViewSet
-from reservations.views import ReservationViewSet
 
 router = Router()
 router.register("users", UserViewSet, basename="users")
@@ -25,6 +26,7 @@ router.register("sales-channels", SalesChannelViewSet, basename="sales-channels"
 router.register("products", ProductViewSet, basename="products")
 router.register("variants", VariantViewSet, basename="variants")
 router.register("inventory-items", InventoryItemViewSet, basename="inventory-items")
+router.register("stock-movements", StockMovementViewSet, basename="stock-movements")
 router.register("reservations", ReservationViewSet, basename="reservations")
 router.register("regions", RegionViewSet, basename="regions")
 router.register("shipping-options", ShippingOptionViewSet, basename="shipping-options")

@@ -1,12 +1,11 @@
 """Writes of draft orders and their lines; paying a draft places its order."""
 
-from django.db import transaction
 from django.utils import timezone
 
 from config.changes import save_changes
 from config.errors import Conflict, InvalidData, NotAllowed, NotFound
 from draft_orders.models import DraftLineItem, DraftOrder, DraftOrderNumber
-from inventory.locks import lock_rows
+from inventory.locks import lock_rows, locking
 from inventory.models import ProductVariant
 from inventory.selectors import default_sales_channel, sales_channel_get
 from orders.models import Order
@@ -92,7 +91,7 @@ def _shipping_methods(region_id, methods: list[dict]) -> list[dict]:
     return result
 
 
-@transaction.atomic
+@locking
 def draft_order_create(
     *,
     email: str,
@@ -122,7 +121,7 @@ def draft_order_create(
     return draft
 
 
-@transaction.atomic
+@locking
 def draft_order_update(*, draft_id: str, **changes) -> DraftOrder:
     draft = _lock_open(draft_id)
     if "region_id" in changes:
@@ -135,7 +134,7 @@ def draft_order_update(*, draft_id: str, **changes) -> DraftOrder:
     return save_changes(draft, changes)
 
 
-@transaction.atomic
+@locking
 def draft_order_delete(*, draft_id: str) -> None:
     found = lock_rows(DraftOrder.objects.filter(pk=draft_id))
     if not found:
@@ -145,7 +144,7 @@ def draft_order_delete(*, draft_id: str) -> None:
     found[0].delete()
 
 
-@transaction.atomic
+@locking
 def draft_line_add(*, draft_id: str, **item) -> DraftLineItem:
     return _add_line(_lock_open(draft_id), item)
 
@@ -157,7 +156,7 @@ def _draft_line(draft: DraftOrder, line_id: str) -> DraftLineItem:
     return line
 
 
-@transaction.atomic
+@locking
 def draft_line_update(*, draft_id: str, line_id: str, **changes) -> None:
     """Change a line; `quantity: 0` removes it."""
     line = _draft_line(_lock_open(draft_id), line_id)
@@ -167,12 +166,12 @@ def draft_line_update(*, draft_id: str, line_id: str, **changes) -> None:
     save_changes(line, changes)
 
 
-@transaction.atomic
+@locking
 def draft_line_delete(*, draft_id: str, line_id: str) -> None:
     _draft_line(_lock_open(draft_id), line_id).delete()
 
 
-@transaction.atomic
+@locking
 def draft_order_pay(*, draft_id: str) -> Order:
     """Mark the draft paid: place its order (which reserves its stock) and complete it."""
     found = lock_rows(DraftOrder.objects.select_related("region").filter(pk=draft_id))

@@ -10,6 +10,7 @@ from inventory.models import (
     ProductVariant,
     SalesChannel,
     StockLocation,
+    StockMovement,
 )
 
 
@@ -90,3 +91,17 @@ class LevelFilter(django_filters.FilterSet):
     class Meta:
         model = InventoryLevel
         fields = []
+
+
+class StockMovementFilter(django_filters.FilterSet):
+    inventory_item_id = InFilter()
+    location_id = InFilter()
+    reason = InFilter()
+    order_id = InFilter()
+    reservation_id = InFilter()
+    transfer_id = InFilter()
+    created_by = InFilter()
+
+    class Meta:
+        model = StockMovement
+        fields = comparisons("created_at")

@@ -1,16 +1,18 @@
-"""The one place that takes row locks.
+"""The one place that takes row locks, and the order they are taken in.
 
-Every writer of stock or reservations locks the levels it touches here, in one query, in
-primary-key order, so two transactions never wait on each other in a cycle. Rows that rank
-before levels in the global lock order (orders, line items, drafts) are locked with
-`lock_rows`, also in primary-key order.
+A service that locks rows is decorated `@locking`: one transaction, in which rows are locked
+only in `LOCK_ORDER` (a model may be locked again, or one ranked after it; never one ranked
+before), each batch in primary-key order. Two such transactions therefore never wait on each
+other in a cycle. A lock out of order raises `LockOrderError` at once, so the first test that
+runs a new service taking locks out of order fails.
 """
 
 from collections import defaultdict
-from functools import reduce
+from contextvars import ContextVar
+from functools import reduce, wraps
 from operator import or_
 
-from django.db import connection
+from django.db import transaction
 from django.db.models import Q, QuerySet
 
 from config.errors import NotFound
@@ -18,12 +20,68 @@ from config.prepared import Prepared
 from inventory.models import InventoryLevel
 
 LevelKey = tuple[str, str]  # (inventory_item_id, location_id)
-COUNTER_FIELDS = ("inventory_item_id", "location_id", "stocked_quantity", "reserved_quantity")
+
+LOCK_ORDER = (
+    "draft_orders.draftorder",
+    "orders.return",
+    "orders.order",
+    "orders.fulfillment",
+    "orders.lineitem",
+    "inventory.saleschannel",
+    "inventory.inventorylevel",
+    "reservations.reservationitem",
+)
+"""Models in the order their rows are locked: a return is received before its order is
+locked, an order's fulfillment and lines after the order, levels after every row that
+decides what to do with them, and a reservation after its levels."""
+
+_RANK = {label: rank for rank, label in enumerate(LOCK_ORDER)}
+
+COUNTER_FIELDS = (
+    "inventory_item_id",
+    "location_id",
+    "stocked_quantity",
+    "reserved_quantity",
+    "incoming_quantity",
+    "version",
+)
+
+_rank_held = ContextVar("rank_held", default=None)  # [highest rank locked] inside a service
 
 
-def _require_transaction(name: str) -> None:
-    if not connection.in_atomic_block:
-        raise RuntimeError(f"{name} must run inside transaction.atomic()")
+class LockOrderError(RuntimeError):
+    """A service locked a row of a model ranked before one it already holds."""
+
+
+def locking(service):
+    """Run `service` in one transaction that takes row locks in `LOCK_ORDER`; a nested
+    locking service continues its caller's order."""
+
+    @wraps(service)
+    def run(*args, **kwargs):
+        if _rank_held.get() is not None:
+            with transaction.atomic():
+                return service(*args, **kwargs)
+        token = _rank_held.set([-1])
+        try:
+            with transaction.atomic():
+                return service(*args, **kwargs)
+        finally:
+            _rank_held.reset(token)
+
+    return run
+
+
+def _take(model) -> None:
+    held = _rank_held.get()
+    if held is None:
+        raise RuntimeError("row locks are taken only inside a @locking service")
+    rank = _RANK[model._meta.label_lower]
+    if rank < held[0]:
+        raise LockOrderError(
+            f"{model._meta.label} locked after {LOCK_ORDER[held[0]]}: see LOCK_ORDER"
+        )
+    held[0] = rank
 
 
 def not_stocked(item_id: str, location_id: str) -> NotFound:
@@ -32,7 +90,7 @@ def not_stocked(item_id: str, location_id: str) -> NotFound:
 
 def lock_rows(queryset: QuerySet, *, limit: int | None = None) -> list:
     """Lock the queryset's rows (not joined ones) in primary-key order; the first `limit`."""
-    _require_transaction("lock_rows")
+    _take(queryset.model)
     return list(queryset.order_by("pk").select_for_update(of=("self",))[:limit])
 
 
@@ -67,13 +125,13 @@ def lock_levels(
     """Lock the levels of these (item, location) pairs, in one query.
 
     A missing pair is a NotFound naming it, unless `missing_ok` (then it is left out).
-    `counters_only` loads just the keys and counters (for batches of thousands of levels
-    whose counters are saved with `update()`, never `save()`)."""
-    _require_transaction("lock_levels")
+    `counters_only` loads just the keys and counters (for batches of thousands of levels,
+    whose counters `inventory.counters` writes)."""
     wanted = sorted(set(keys))
     if not wanted:
         return {}
     if len(wanted) == 1:  # most writes: one statement, compiled once
+        _take(InventoryLevel)
         rows = _lock_one(*wanted[0])
     else:
         matching = _levels_matching(wanted)

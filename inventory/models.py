@@ -2,6 +2,7 @@
 
 from django.db import models
 from django.db.models import F, Q
+from django.utils import timezone
 
 from config.ids import id_field
 
@@ -208,6 +209,8 @@ class InventoryLevel(Timestamped):
     stocked_quantity = models.IntegerField(default=0)
     reserved_quantity = models.IntegerField(default=0, editable=False)
     incoming_quantity = models.IntegerField(default=0)
+    version = models.PositiveIntegerField(default=0, editable=False)
+    """How many movements the level has: its latest movement's `version`."""
 
     class Meta:
         ordering = ["created_at", "id"]
@@ -234,3 +237,114 @@ class InventoryLevel(Timestamped):
     @property
     def available_quantity(self) -> int:
         return self.stocked_quantity - self.reserved_quantity
+
+
+class StockMovement(models.Model):
+    """One change to a level's counters: why, by how much, what it left, what caused it and
+    who. Written only by `inventory.counters`, with the counters; never updated or deleted.
+
+    It refers to its level, item and location without a database constraint: the history
+    outlives them. `version` numbers a level's movements from 1, in the order they happened.
+    """
+
+    class Reason(models.TextChoices):
+        LEVEL_CREATED = "level_created"
+        RESERVED = "reserved"
+        RESERVATION_CHANGED = "reservation_changed"
+        RELEASED = "released"
+        ALLOCATED = "allocated"
+        FULFILLED = "fulfilled"
+        FULFILLMENT_CANCELED = "fulfillment_canceled"
+        RETURNED = "returned"
+        ORDER_CANCELED = "order_canceled"
+        EXPIRED = "expired"
+        TRANSFER_SHIPPED = "transfer_shipped"
+        TRANSFER_RECEIVED = "transfer_received"
+        TRANSFER_CANCELED = "transfer_canceled"
+        RECONCILED = "reconciled"
+        RECEIVED = "received"
+        CORRECTION = "correction"
+        CYCLE_COUNT = "cycle_count"
+        DAMAGED = "damaged"
+        SHRINKAGE = "shrinkage"
+        RESTOCK = "restock"
+        OTHER = "other"
+
+    MANUAL_REASONS = (
+        "received",
+        "correction",
+        "cycle_count",
+        "damaged",
+        "shrinkage",
+        "restock",
+        "other",
+    )
+    """The reasons staff and clients choose for a change they make by hand."""
+
+    id = id_field("smov")
+    level = models.ForeignKey(
+        InventoryLevel,
+        on_delete=models.DO_NOTHING,
+        db_constraint=False,
+        db_index=False,
+        related_name="movements",
+    )
+    inventory_item = models.ForeignKey(
+        InventoryItem,
+        on_delete=models.DO_NOTHING,
+        db_constraint=False,
+        db_index=False,
+        related_name="movements",
+    )
+    location = models.ForeignKey(
+        StockLocation,
+        on_delete=models.DO_NOTHING,
+        db_constraint=False,
+        db_index=False,
+        related_name="movements",
+    )
+    version = models.PositiveIntegerField()
+    reason = models.CharField(max_length=32, choices=Reason.choices)
+    stocked_delta = models.IntegerField(default=0)
+    reserved_delta = models.IntegerField(default=0)
+    incoming_delta = models.IntegerField(default=0)
+    stocked_after = models.IntegerField()
+    reserved_after = models.IntegerField()
+    incoming_after = models.IntegerField()
+    reservation_id = models.CharField(max_length=40, null=True, blank=True)
+    line_item_id = models.CharField(max_length=40, null=True, blank=True)
+    order_id = models.CharField(max_length=40, null=True, blank=True)
+    fulfillment_id = models.CharField(max_length=40, null=True, blank=True)
+    return_id = models.CharField(max_length=40, null=True, blank=True)
+    transfer_id = models.CharField(max_length=40, null=True, blank=True)
+    reference = models.CharField(max_length=255, null=True, blank=True)
+    note = models.TextField(null=True, blank=True)
+    created_by = models.CharField(max_length=64, null=True, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [
+            models.Index(fields=["created_at"]),
+            models.Index(fields=["inventory_item", "location"]),
+            models.Index(fields=["location"]),
+            models.Index(
+                fields=["order_id"], name="movement_order", condition=Q(order_id__isnull=False)
+            ),
+            models.Index(
+                fields=["reservation_id"],
+                name="movement_reservation",
+                condition=Q(reservation_id__isnull=False),
+            ),
+            models.Index(
+                fields=["transfer_id"],
+                name="movement_transfer",
+                condition=Q(transfer_id__isnull=False),
+            ),
+        ]
+        constraints = [
+            models.UniqueConstraint(fields=["level", "version"], name="one_movement_per_version")
+        ]
+
+    def __str__(self):
+        return f"{self.reason} {self.inventory_item_id} @ {self.location_id}"

@@ -15,6 +15,7 @@ from inventory.models import (
     ProductVariant,
     SalesChannel,
     StockLocation,
+    StockMovement,
     VariantInventoryItem,
 )
 
@@ -200,3 +201,15 @@ def variant_inventory(*, variant_id: str) -> SimpleNamespace:
                 }
             )
     return SimpleNamespace(id=variant.id, inventory=items, sales_channel_availability=availability)
+
+
+def stock_movement_list(*, filters_data: dict, expand=()) -> QuerySet:
+    queryset = StockMovement.objects.select_related(*expand) if expand else StockMovement.objects
+    return apply_filterset(filters.StockMovementFilter, filters_data, queryset.all())
+
+
+def stock_movement_get(*, movement_id: str, expand=()) -> StockMovement:
+    movement = StockMovement.objects.select_related(*expand).filter(pk=movement_id).first()
+    if movement is None:
+        raise NotFound(f"Stock movement with id {movement_id} was not found")
+    return movement

@@ -6,7 +6,7 @@ from rest_framework import serializers
 from config.api import fields as f
 from config.api.output import Timestamp, Total
 from config.api.serializers import Input, Output, TimestampedOutput
-from inventory.models import InventoryLevel
+from inventory.models import InventoryLevel, StockMovement
 
 # Outputs ----------------------------------------------------------------------------------
 
@@ -344,7 +344,77 @@ class LevelCreateInput(Input):
     metadata = f.JsonObject(required=False)
 
 
-class LevelUpdateInput(Input):
+class LocationColumns(TimestampedOutput):
+    """A stock location's own columns (what `expand=location` shows)."""
+
+    id = serializers.CharField()
+    name = serializers.CharField()
+    address_id = serializers.CharField(allow_null=True)
+    metadata = serializers.JSONField(allow_null=True)
+
+
+class StockMovementOutput(Output):
+    id = serializers.CharField()
+    inventory_item_id = serializers.CharField()
+    location_id = serializers.CharField()
+    reason = serializers.CharField()
+    stocked_delta = serializers.IntegerField()
+    reserved_delta = serializers.IntegerField()
+    incoming_delta = serializers.IntegerField()
+    stocked_after = serializers.IntegerField()
+    reserved_after = serializers.IntegerField()
+    incoming_after = serializers.IntegerField()
+    reservation_id = serializers.CharField(allow_null=True)
+    line_item_id = serializers.CharField(allow_null=True)
+    order_id = serializers.CharField(allow_null=True)
+    fulfillment_id = serializers.CharField(allow_null=True)
+    return_id = serializers.CharField(allow_null=True)
+    transfer_id = serializers.CharField(allow_null=True)
+    reference = serializers.CharField(allow_null=True)
+    note = serializers.CharField(allow_null=True)
+    created_by = serializers.CharField(allow_null=True)
+    created_at = Timestamp()
+    inventory_item = InventoryItemOutput(allow_null=True)
+    location = LocationColumns(allow_null=True)
+
+    class Meta:
+        expandable = ("inventory_item", "location")
+
+
+def manual_reason(**kwargs):
+    reasons = StockMovement.MANUAL_REASONS
+    return serializers.ChoiceField(
+        choices=reasons,
+        error_messages={
+            **f.COMMON_MESSAGES,
+            "invalid_choice": f"must be one of {', '.join(reasons)}",
+        },
+        **kwargs,
+    )
+
+
+class StockChangeInput(Input):
+    """Why a level's stock changes, and the stock the client expects it to have now."""
+
+    reference = f.Str(required=False, allow_null=True)
+    note = f.Text(required=False)
+    expected_stocked_quantity = f.Quantity(required=False)
+
+
+class StockMovementCreateInput(StockChangeInput):
+    inventory_item_id = f.Id()
+    location_id = f.Id()
+    stocked_delta = f.Int()
+    reason = manual_reason()
+
+    def validate_stocked_delta(self, value):
+        if value == 0:
+            raise serializers.ValidationError("must not be zero")
+        return value
+
+
+class LevelUpdateInput(StockChangeInput):
     stocked_quantity = f.Quantity(required=False)
     incoming_quantity = f.Quantity(required=False)
     metadata = f.JsonObject(required=False)
+    reason = manual_reason(required=False)

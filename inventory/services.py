@@ -1,17 +1,18 @@
 """Writes of locations, channels, the catalog, inventory items and levels.
 
 Each service is one transaction. Those that change levels lock them first through
-`inventory.locks`; none touches `reserved_quantity` (that belongs to reservations).
+`inventory.locks` and change their counters only through `inventory.counters.record`,
+which writes the ledger; none changes `reserved_quantity` (that belongs to reservations).
 """
 
 from django.db import IntegrityError, transaction
 from django.db.models import Max, ProtectedError, RestrictedError
-from django.utils import timezone
 
 from config.changes import save_changes
 from config.errors import Conflict, Duplicate, InvalidData, NotAllowed, NotFound
 from inventory import selectors
-from inventory.locks import lock_item_levels, lock_levels, lock_rows
+from inventory.counters import Change, record
+from inventory.locks import lock_item_levels, lock_levels, lock_rows, locking
 from inventory.models import (
     InventoryItem,
     InventoryLevel,
@@ -21,8 +22,12 @@ from inventory.models import (
     SalesChannelLocation,
     StockLocation,
     StockLocationAddress,
+    StockMovement,
     VariantInventoryItem,
 )
+
+Reason = StockMovement.Reason
+KEEP = object()  # a field left as it is
 
 CUSTOMS_FIELDS = (
     "hs_code",
@@ -98,7 +103,7 @@ def stock_location_update(*, location_id: str, **changes) -> StockLocation:
     return save_changes(location, changes, merge_metadata=True)
 
 
-@transaction.atomic
+@locking
 def stock_location_delete(*, location_id: str) -> None:
     """Delete a location with its levels and channel links; refused while it holds reservations."""
     location = selectors.stock_location_get(location_id=location_id)
@@ -140,7 +145,7 @@ def sales_channel_delete(*, sales_channel_id: str) -> None:
     )
 
 
-@transaction.atomic
+@locking
 def sales_channel_location_add(*, sales_channel_id: str, location_id: str) -> SalesChannel:
     """Link a location after the channel's others (allocation tries it last); idempotent."""
     lock_rows(SalesChannel.objects.filter(pk=sales_channel_id))  # one link-adder at a time
@@ -261,7 +266,7 @@ def inventory_item_update(*, item_id: str, **changes) -> InventoryItem:
     return save_changes(item, changes, merge_metadata=True)
 
 
-@transaction.atomic
+@locking
 def inventory_item_delete(*, item_id: str) -> None:
     """Delete an item with its levels and variant links; refused while it has reservations."""
     item = selectors.inventory_item_get(item_id=item_id)
@@ -276,7 +281,7 @@ def inventory_item_delete(*, item_id: str) -> None:
 # Levels -----------------------------------------------------------------------------------
 
 
-@transaction.atomic
+@locking
 def inventory_level_create(
     *,
     item_id: str,
@@ -285,40 +290,114 @@ def inventory_level_create(
     incoming_quantity: int = 0,
     metadata=None,
 ) -> InventoryLevel:
+    """Stock an item at a location; its first movement (`level_created`) records the
+    quantities it starts with."""
     item = selectors.inventory_item_get(item_id=item_id)
     location = selectors.stock_location_get(location_id=location_id)
     if InventoryLevel.objects.filter(inventory_item=item, location=location).exists():
         raise Duplicate(
             f"Inventory level for item {item_id} at location {location_id} already exists."
         )
-    return InventoryLevel.objects.create(
-        inventory_item=item,
-        location=location,
-        stocked_quantity=stocked_quantity,
-        incoming_quantity=incoming_quantity,
-        metadata=metadata,
+    level = InventoryLevel.objects.create(inventory_item=item, location=location, metadata=metadata)
+    key = (item.pk, location.pk)
+    opening = Change(
+        key, Reason.LEVEL_CREATED, stocked=stocked_quantity, incoming=incoming_quantity
     )
+    record({key: level}, [opening])
+    return level
 
 
-@transaction.atomic
-def inventory_level_update(*, item_id: str, location_id: str, **changes) -> InventoryLevel:
-    """Set stocked/incoming quantities; stock may not drop below what is reserved there."""
-    level = lock_levels([(item_id, location_id)])[(item_id, location_id)]
-    stocked = changes.get("stocked_quantity")
+def _stale(level: InventoryLevel, expected: int | None) -> None:
+    """Compare-and-set: refuse when the locked level's stock is not what the client saw."""
+    if expected is not None and level.stocked_quantity != expected:
+        raise Conflict(
+            f"Stocked quantity of item {level.inventory_item_id} at location "
+            f"{level.location_id} is {level.stocked_quantity}, not {expected}: "
+            "it changed since you read it",
+            code="stale_quantity",
+        )
+
+
+def _check_stocked(level: InventoryLevel, stocked: int) -> None:
+    """Stock may not drop below what is reserved at the level (unless backorderable)."""
     if (
-        stocked is not None
-        and stocked < level.reserved_quantity
-        and item_id not in selectors.backorderable_item_ids([item_id])
+        stocked < level.reserved_quantity
+        and level.inventory_item_id
+        not in selectors.backorderable_item_ids([level.inventory_item_id])
     ):
         raise NotAllowed(
-            f"Cannot set stocked quantity of item {item_id} at location {location_id} to "
-            f"{stocked}: {level.reserved_quantity} are reserved there"
+            f"Cannot set stocked quantity of item {level.inventory_item_id} at location "
+            f"{level.location_id} to {stocked}: {level.reserved_quantity} are reserved there"
         )
-    return save_changes(level, changes, merge_metadata=True)
+    if stocked < 0:
+        raise NotAllowed(
+            f"Cannot set stocked quantity of item {level.inventory_item_id} at location "
+            f"{level.location_id} below zero"
+        )
 
 
-@transaction.atomic
+@locking
+def inventory_level_update(
+    *,
+    item_id: str,
+    location_id: str,
+    reason: str = Reason.CORRECTION,
+    reference: str | None = None,
+    note: str | None = None,
+    expected_stocked_quantity: int | None = None,
+    stocked_quantity: int | None = None,
+    incoming_quantity: int | None = None,
+    metadata=KEEP,
+) -> InventoryLevel:
+    """Set stocked/incoming quantities (recorded as `reason`, a correction by default) and
+    merge `metadata`; stock may not drop below what is reserved there."""
+    key = (item_id, location_id)
+    levels = lock_levels([key])
+    level = levels[key]
+    _stale(level, expected_stocked_quantity)
+    if stocked_quantity is not None:
+        _check_stocked(level, stocked_quantity)
+    change = Change(
+        key,
+        reason,
+        stocked=0 if stocked_quantity is None else stocked_quantity - level.stocked_quantity,
+        incoming=0 if incoming_quantity is None else incoming_quantity - level.incoming_quantity,
+        reference=reference,
+        note=note,
+    )
+    if change.stocked or change.incoming:
+        record(levels, [change])
+    if metadata is not KEEP:  # merged into the stored object; null clears it
+        level.metadata = None if metadata is None else {**(level.metadata or {}), **metadata}
+        level.save(update_fields=["metadata", "updated_at"])
+    return level
+
+
+@locking
+def stock_adjust(
+    *,
+    inventory_item_id: str,
+    location_id: str,
+    stocked_delta: int,
+    reason: str,
+    reference: str | None = None,
+    note: str | None = None,
+    expected_stocked_quantity: int | None = None,
+) -> StockMovement:
+    """Add `stocked_delta` (non-zero) to a level's stock for a manual reason."""
+    if reason not in StockMovement.MANUAL_REASONS:
+        raise InvalidData(f"reason must be one of {', '.join(StockMovement.MANUAL_REASONS)}")
+    key = (inventory_item_id, location_id)
+    levels = lock_levels([key])
+    _stale(levels[key], expected_stocked_quantity)
+    _check_stocked(levels[key], levels[key].stocked_quantity + stocked_delta)
+    change = Change(key, reason, stocked=stocked_delta, reference=reference, note=note)
+    return record(levels, [change])[0]
+
+
+@locking
 def inventory_level_delete(*, item_id: str, location_id: str) -> None:
+    """Remove a level without reservations; its movements stay in the ledger."""
     level = lock_levels([(item_id, location_id)])[(item_id, location_id)]
     if level.reserved_quantity > 0:
         raise Conflict(
@@ -326,21 +405,3 @@ def inventory_level_delete(*, item_id: str, location_id: str) -> None:
             "because there are reserved items."
         )
     level.delete()
-
-
-def touch(levels) -> None:
-    """Save changed counters of locked levels in one query."""
-    now = timezone.now()
-    for level in levels:
-        level.updated_at = now
-    if len(levels) == 1:
-        level = levels[0]
-        InventoryLevel.objects.filter(pk=level.pk).update(
-            stocked_quantity=level.stocked_quantity,
-            reserved_quantity=level.reserved_quantity,
-            updated_at=now,
-        )
-    else:
-        InventoryLevel.objects.bulk_update(
-            levels, ["stocked_quantity", "reserved_quantity", "updated_at"]
-        )

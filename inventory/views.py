@@ -186,3 +186,23 @@ class InventoryItemViewSet(ResourceViewSet):
     def location_level_delete(self, request, pk, location_id):
         services.inventory_level_delete(item_id=pk, location_id=location_id)
         return self.one(self.get_instance(pk), output=self.detail_output)
+
+
+@documented
+class StockMovementViewSet(ResourceViewSet):
+    """The stock ledger: read every movement; record a manual change of stock."""
+
+    resource, plural, output = "stock_movement", "stock_movements", s.StockMovementOutput
+    filterset = filters.StockMovementFilter
+    create_input = s.StockMovementCreateInput
+    order_fields = frozenset({"id", "created_at", "reason"})
+
+    def list_queryset(self, filters, expand):
+        return selectors.stock_movement_list(filters_data=filters, expand=expand)
+
+    def get_instance(self, pk, expand=()):
+        return selectors.stock_movement_get(movement_id=pk, expand=expand)
+
+    def create(self, request):
+        movement = services.stock_adjust(**self.validated(self.create_input))
+        return self.one(movement)

@@ -20,7 +20,11 @@ from django.utils.http import urlencode
 from config.admin import ServiceAdmin, ServiceForm, admin_link, refusal, run_each
 from config.errors import DomainError
 from inventory.admin import ReadOnlyInline
-from orders import services
+from orders import (
+    reservation_admin,  # noqa: F401 - registers the reservations admin
+    services,
+)
+from orders.allocation import allocate_open_lines
 from orders.models import Fulfillment, LineItem, Order, Region, Return, ShippingOption
 from orders.serializers import totals
 from reservations.models import ReservationItem
@@ -386,7 +390,7 @@ class OrderAdmin(admin.ModelAdmin):
     )
     def allocate_stock(self, request, queryset):
         try:
-            plan = services.orders_allocate(order_ids=list(queryset.values_list("pk", flat=True)))
+            _, plan = allocate_open_lines(order_ids=list(queryset.values_list("pk", flat=True)))
         except (DomainError, DatabaseError) as exc:
             message = refusal(exc)
             if message is None:

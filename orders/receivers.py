@@ -2,10 +2,10 @@
 
 from django.dispatch import receiver
 
+from orders.allocation import allocate_order
 from orders.signals import order_placed
-from reservations.services import order_allocate
 
 
 @receiver(order_placed, dispatch_uid="orders.allocate_placed_order")
 def allocate_placed_order(sender, order, **kwargs):
-    order_allocate(order=order)
+    allocate_order(order)

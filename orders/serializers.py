@@ -8,7 +8,7 @@ from config.api import fields as f
 from config.api.output import Timestamp
 from config.api.serializers import Input, Output, TimestampedOutput
 from inventory.serializers import VariantWithProductOutput
-from reservations.serializers import LineItemColumns, OrderColumns
+from reservations.serializers import ReservationOutput as ReservationColumns
 
 # Outputs ----------------------------------------------------------------------------------
 
@@ -38,6 +38,54 @@ class ShippingOptionOutput(TimestampedOutput):
 
 
 ITEMS_VARIANT = "items.variant"
+
+
+class OrderColumns(TimestampedOutput):
+    """An order's own columns (what `expand=line_item` shows of the line's order)."""
+
+    id = serializers.CharField()
+    display_id = serializers.IntegerField()
+    status = serializers.CharField()
+    fulfillment_status = serializers.CharField()
+    payment_status = serializers.CharField()
+    email = serializers.CharField()
+    currency_code = serializers.CharField()
+    region_id = serializers.CharField(allow_null=True)
+    sales_channel_id = serializers.CharField()
+    draft_order_id = serializers.CharField(allow_null=True)
+    customer_id = serializers.CharField(allow_null=True)
+    no_notification = serializers.BooleanField(allow_null=True)
+    metadata = serializers.JSONField(allow_null=True)
+    canceled_at = Timestamp(allow_null=True)
+
+
+class LineItemColumns(TimestampedOutput):
+    """A line item's own columns."""
+
+    id = serializers.CharField()
+    order_id = serializers.CharField()
+    variant_id = serializers.CharField(allow_null=True)
+    title = serializers.CharField()
+    description = serializers.CharField(allow_null=True)
+    unit_price = serializers.IntegerField()
+    quantity = serializers.IntegerField()
+    fulfilled_quantity = serializers.IntegerField()
+    returned_quantity = serializers.IntegerField()
+    shipped_quantity = serializers.IntegerField()
+    metadata = serializers.JSONField(allow_null=True)
+
+
+class ReservedLineOutput(LineItemColumns):
+    order = OrderColumns()
+
+
+class ReservationOutput(ReservationColumns):
+    """A reservation; `expand=line_item` shows its line and the line's order."""
+
+    line_item = ReservedLineOutput(allow_null=True)
+
+    class Meta:
+        expandable = ("inventory_item", "line_item")
 
 
 class LineItemOutput(LineItemColumns):

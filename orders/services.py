@@ -1,23 +1,27 @@
 """Writes of regions, shipping options and orders: placing, fulfilling, returning, canceling.
 
-Services that move stock lock rows in one global order: the order, its line items, then
-inventory levels (`inventory.locks`). Every writer of a line's reservations holds the
-line's lock, so a line's reservations cannot change under a service that locked it.
+Services that move stock lock rows in `inventory.locks.LOCK_ORDER` (a return, the order,
+its fulfillment, its line items, then inventory levels) and change levels only through
+`inventory.counters.record` (directly, or through `reservations.services`), which writes the
+ledger too. Every writer of a line's reservations holds the line's lock, so a line's
+reservations cannot change under a service that locked it.
 """
 
 from collections import defaultdict
 from decimal import Decimal
 
 from django.db import transaction
-from django.db.models import F, ProtectedError
+from django.db.models import ProtectedError
 from django.utils import timezone
 
 from config.changes import save_changes
 from config.errors import Conflict, InvalidData, NotAllowed, NotFound
-from inventory.locks import lock_levels, lock_rows
+from inventory.counters import Change, record
+from inventory.locks import lock_levels, lock_rows, locking
+from inventory.models import StockMovement
 from inventory.selectors import backorderable_item_ids, sales_channel_get, variant_kits
-from inventory.services import touch
 from orders import selectors
+from orders.allocation import line_reserve
 from orders.models import (
     Fulfillment,
     FulfillmentItem,
@@ -30,17 +34,11 @@ from orders.models import (
     ShippingOption,
 )
 from orders.signals import order_placed
-from reservations.allocation import Plan
+from reservations import services as reservations
 from reservations.models import ReservationItem
-from reservations.services import (
-    allocate_lines,
-    line_reserve,
-    reservations_consume,
-    reservations_release,
-    reserve_locked,
-)
 
 Status, FStatus, PStatus = Order.Status, Order.FulfillmentStatus, Order.PaymentStatus
+Reason = StockMovement.Reason
 
 
 # Regions and shipping options -----------------------------------------------------------
@@ -84,7 +82,7 @@ def shipping_option_delete(*, option_id: str) -> None:
 # Placing --------------------------------------------------------------------------------
 
 
-@transaction.atomic
+@locking
 def order_place(
     *,
     email: str,
@@ -118,79 +116,10 @@ def order_place(
     return order
 
 
-@transaction.atomic
+@locking
 def order_update(*, order_id: str, **changes) -> Order:
     order = _lock_order(order_id)
     return save_changes(order, changes, merge_metadata=True)
-
-
-def _open_lines():
-    """Lines of open orders that manage stock and still have units to fulfill."""
-    return LineItem.objects.filter(
-        order__status__in=[Status.PENDING, Status.REQUIRES_ACTION],
-        variant__manage_inventory=True,
-        quantity__gt=F("fulfilled_quantity"),
-    )
-
-
-def _still_open(locked: list[LineItem]) -> list[LineItem]:
-    """The locked lines that are still open, read again after the locks were granted: an
-    order canceled while we waited (its lines' statuses were read before) is not reserved."""
-    still = _open_lines().filter(pk__in=[line.pk for line in locked])
-    ids = set(still.values_list("pk", flat=True))
-    return [line for line in locked if line.pk in ids]
-
-
-@transaction.atomic
-def orders_allocate(*, order_ids: list[str]) -> Plan:
-    """Reserve what these orders' open lines still need; short lines are reported."""
-    lines = lock_rows(_open_lines().filter(order_id__in=list(order_ids)).annotate(**CHANNEL))
-    return allocate_lines(_still_open(lines), strict=False)
-
-
-CHANNEL = {"sales_channel_id": F("order__sales_channel_id")}
-"""Allocation reads a line's channel as `line.sales_channel_id`."""
-LINE_FIELDS = ("pk", "variant_id", "title", "quantity", "fulfilled_quantity", "sales_channel_id")
-
-
-@transaction.atomic
-def order_lines_allocate(
-    *,
-    after: str = "",
-    size: int = 500,
-    sales_channel_id: str | None = None,
-    location_id: str | None = None,
-    dry_run: bool = False,
-    planned: dict | None = None,
-) -> tuple[list[str], Plan]:
-    """Reserve what open orders' lines still need, for the next `size` lines after `after`
-    (in id order). Returns the ids of the lines looked at (none when there are no more) and
-    the plan: what was reserved and which lines are short. One transaction per call.
-
-    A dry run writes nothing; its batches share `planned` (units planned per level) so that
-    each plans with what the earlier ones would have taken, as a real run would."""
-    lines = _open_lines().filter(pk__gt=after)
-    if sales_channel_id:
-        lines = lines.filter(order__sales_channel_id=sales_channel_id)
-    if location_id:  # only lines whose channel stocks from there
-        lines = lines.filter(order__sales_channel__location_links__location_id=location_id)
-    ids = [pk for (pk,) in lock_rows(lines.values_list("pk"), limit=size)]
-    if not ids:
-        return [], Plan()
-    # Read after the locks are granted (an order canceled meanwhile is left out), by id range
-    # (no list of ids to send) and as tuples: a batch may be thousands of lines.
-    batch = lines.filter(pk__lte=ids[-1]).annotate(**CHANNEL).order_by("pk")
-    locked = set(ids)
-    plan = allocate_lines(
-        [line for line in batch.values_list(*LINE_FIELDS, named=True) if line.pk in locked],
-        strict=False,
-        location_ids=[location_id] if location_id else None,
-        planned=planned,
-        line_range=(ids[0], ids[-1]),
-    )
-    if dry_run:
-        transaction.set_rollback(True)
-    return ids, plan
 
 
 # Locks and helpers ----------------------------------------------------------------------
@@ -257,7 +186,7 @@ def _reserved_location(reservations: list[ReservationItem]) -> str:
     return locations.pop()
 
 
-@transaction.atomic
+@locking
 def order_line_reserve(
     *,
     order_id: str,
@@ -277,7 +206,7 @@ def order_line_reserve(
 # Fulfillment ------------------------------------------------------------------------------
 
 
-@transaction.atomic
+@locking
 def fulfillment_create(
     *,
     order_id: str,
@@ -296,39 +225,47 @@ def fulfillment_create(
     for line_id, quantity in quantities.items():
         if quantity > lines[line_id].unfulfilled_quantity:
             raise NotAllowed("Cannot fulfill more items than have been purchased")
-    reservations = _line_reservations(quantities)
+    held = _line_reservations(quantities)
     if location_id is None:
-        location_id = _reserved_location(reservations)
+        location_id = _reserved_location(held)
     else:
         selectors.location_exists(location_id=location_id)
     kits = _kits(lines.values())
     targets = {(item, location_id): line_id for line_id in quantities for item, _ in kits[line_id]}
     levels = lock_levels(
-        list(targets) + [(r.inventory_item_id, r.location_id) for r in reservations],
+        list(targets) + [(r.inventory_item_id, r.location_id) for r in held],
         missing_ok=True,
     )
     for key, line_id in targets.items():
         if key not in levels:
             raise NotAllowed(f"Inventory item for {lines[line_id].title} not found at location")
+    fulfillment = Fulfillment(
+        order=order, location_id=location_id, no_notification=no_notification, metadata=metadata
+    )
+    refs = {"order_id": order.pk, "fulfillment_id": fulfillment.pk}
+    taken, changes = defaultdict(int), []
     for line_id, quantity in quantities.items():
         for item, required in kits[line_id]:
             units = quantity * required
-            mine = [
-                r for r in reservations if r.line_item_id == line_id and r.inventory_item_id == item
-            ]
-            reservations_consume(levels, mine, units=units, location_id=location_id)
-            levels[(item, location_id)].stocked_quantity -= units
+            mine = [r for r in held if r.line_item_id == line_id and r.inventory_item_id == item]
+            reservations.consume(levels, mine, units=units, location_id=location_id, **refs)
+            taken[(item, location_id)] += units
+            changes.append(
+                Change(
+                    (item, location_id),
+                    Reason.FULFILLED,
+                    stocked=-units,
+                    line_item_id=line_id,
+                    **refs,
+                )
+            )
     exempt = backorderable_item_ids([item for item, _ in targets])
     for (item, loc), line_id in targets.items():
-        level = levels[(item, loc)]
-        if level.stocked_quantity < 0 or (
-            level.stocked_quantity < level.reserved_quantity and item not in exempt
-        ):
+        level, left = levels[(item, loc)], levels[(item, loc)].stocked_quantity - taken[(item, loc)]
+        if left < 0 or (left < level.reserved_quantity and item not in exempt):
             raise NotAllowed(f"Insufficient stock for item: {lines[line_id].title}")
-    touch(list(levels.values()))
-    fulfillment = Fulfillment.objects.create(
-        order=order, location_id=location_id, no_notification=no_notification, metadata=metadata
-    )
+    record(levels, changes)
+    fulfillment.save()
     FulfillmentItem.objects.bulk_create(
         FulfillmentItem(fulfillment=fulfillment, item_id=line_id, quantity=quantity)
         for line_id, quantity in quantities.items()
@@ -349,7 +286,7 @@ def _lock_fulfillment(order: Order, fulfillment_id: str) -> Fulfillment:
     return found[0]
 
 
-@transaction.atomic
+@locking
 def fulfillment_cancel(*, order_id: str, fulfillment_id: str) -> Fulfillment:
     """Put the units back at the fulfillment's location and reserve them there again."""
     order = _lock_order(order_id)
@@ -374,15 +311,28 @@ def fulfillment_cancel(*, order_id: str, fulfillment_id: str) -> Fulfillment:
     kits = _kits(lines.values())
     location = fulfillment.location_id
     levels = lock_levels([(item, location) for line_id in quantities for item, _ in kits[line_id]])
+    refs = {"order_id": order.pk, "fulfillment_id": fulfillment.pk}
     for line_id, quantity in quantities.items():
         for item, required in kits[line_id]:
             units = quantity * required
-            levels[(item, location)].stocked_quantity += units
-            reserve_locked(
-                levels, line_item_id=line_id, item_id=item, location_id=location, quantity=units
+            back = Change(
+                (item, location),
+                Reason.FULFILLMENT_CANCELED,
+                stocked=units,
+                line_item_id=line_id,
+                **refs,
+            )
+            record(levels, [back])
+            reservations.reserve(
+                levels,
+                item_id=item,
+                location_id=location,
+                quantity=units,
+                reason=Reason.FULFILLMENT_CANCELED,
+                line_item_id=line_id,
+                **refs,
             )
         lines[line_id].fulfilled_quantity -= quantity
-    touch(list(levels.values()))
     LineItem.objects.bulk_update(list(lines.values()), ["fulfilled_quantity"])
     fulfillment.canceled_at = timezone.now()
     fulfillment.save(update_fields=["canceled_at", "updated_at"])
@@ -390,7 +340,7 @@ def fulfillment_cancel(*, order_id: str, fulfillment_id: str) -> Fulfillment:
     return fulfillment
 
 
-@transaction.atomic
+@locking
 def fulfillment_ship(*, order_id: str, fulfillment_id: str, tracking_numbers=()) -> Fulfillment:
     order = _lock_order(order_id)
     fulfillment = _lock_fulfillment(order, fulfillment_id)
@@ -413,7 +363,7 @@ def fulfillment_ship(*, order_id: str, fulfillment_id: str, tracking_numbers=())
 # Returns ----------------------------------------------------------------------------------
 
 
-@transaction.atomic
+@locking
 def return_request(
     *,
     order_id: str,
@@ -452,11 +402,11 @@ def return_request(
         for line_id, quantity in quantities.items()
     )
     if receive_now:
-        return return_receive(return_id=ret.pk)
+        return _receive(ret, order, None, location_id)
     return ret
 
 
-@transaction.atomic
+@locking
 def return_receive(
     *, return_id: str, items: list[dict] | None = None, location_id: str | None = None
 ) -> Return:
@@ -464,7 +414,12 @@ def return_receive(
     found = lock_rows(Return.objects.filter(pk=return_id))
     if not found:
         raise NotFound(f"Return with id {return_id} was not found")
-    ret = found[0]
+    return _receive(found[0], _lock_order(found[0].order_id), items, location_id)
+
+
+def _receive(ret: Return, order: Order, items: list[dict] | None, location_id: str | None):
+    """Receive a locked return of a locked order."""
+    return_id = ret.pk
     if ret.status == Return.Status.RECEIVED:
         raise NotAllowed(f"Return with id {return_id} has already been received")
     if ret.status == Return.Status.CANCELED:
@@ -479,18 +434,27 @@ def return_receive(
             raise InvalidData(
                 f"Line item {line_id} is not part of return {return_id} in that number"
             )
-    order = _lock_order(ret.order_id)
     lines = _lock_lines(order, quantities)
     kits = _kits(lines.values())
     levels = lock_levels(
         [(item, location_id) for line_id in quantities for item, _ in kits[line_id]]
     )
+    refs = {"order_id": order.pk, "return_id": ret.pk}
+    changes = []
     for line_id, quantity in quantities.items():
-        for item, required in kits[line_id]:
-            levels[(item, location_id)].stocked_quantity += quantity * required
+        changes += [
+            Change(
+                (item, location_id),
+                Reason.RETURNED,
+                stocked=quantity * required,
+                line_item_id=line_id,
+                **refs,
+            )
+            for item, required in kits[line_id]
+        ]
         lines[line_id].returned_quantity += quantity
         requested[line_id].received_quantity = quantity
-    touch(list(levels.values()))
+    record(levels, changes)
     LineItem.objects.bulk_update(list(lines.values()), ["returned_quantity"])
     ReturnItem.objects.bulk_update(list(requested.values()), ["received_quantity"])
     ret.status, ret.location_id, ret.received_at = (
@@ -503,7 +467,7 @@ def return_receive(
     return ret
 
 
-@transaction.atomic
+@locking
 def return_cancel(*, return_id: str) -> Return:
     found = lock_rows(Return.objects.filter(pk=return_id))
     if not found:
@@ -519,7 +483,7 @@ def return_cancel(*, return_id: str) -> Return:
 # Status changes ---------------------------------------------------------------------------
 
 
-@transaction.atomic
+@locking
 def order_cancel(*, order_id: str) -> Order:
     """Cancel an order whose fulfillments are all canceled; its reservations are released."""
     order = _lock_order(order_id)
@@ -530,14 +494,18 @@ def order_cancel(*, order_id: str) -> Order:
     if order.returns.exclude(status=Return.Status.CANCELED).exists():
         raise NotAllowed("All returns must be canceled before canceling an order")
     lines = lock_rows(order.items.all())
-    reservations_release(line_item_ids=[line.pk for line in lines])
+    reservations.release_lines(
+        line_item_ids=[line.pk for line in lines],
+        reason=Reason.ORDER_CANCELED,
+        order_id=order.pk,
+    )
     order.status = order.fulfillment_status = order.payment_status = Status.CANCELED
     order.canceled_at = timezone.now()
     order.save()
     return order
 
 
-@transaction.atomic
+@locking
 def order_complete(*, order_id: str) -> Order:
     order = _lock_order(order_id)
     if order.status == Status.CANCELED:
@@ -547,7 +515,7 @@ def order_complete(*, order_id: str) -> Order:
     return order
 
 
-@transaction.atomic
+@locking
 def order_archive(*, order_id: str) -> Order:
     order = _lock_order(order_id)
     if order.status not in (Status.COMPLETED, Status.CANCELED):

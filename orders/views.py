@@ -7,9 +7,8 @@ from config.api.serializers import NoBody
 from config.api.viewsets import ResourceViewSet, documented, envelope, list_envelope
 from orders import filters, selectors, services
 from orders import serializers as s
+from orders.reservation_views import ReservationViewSet
 from reservations.selectors import reservation_list
-from reservations.serializers import ReservationOutput
-from reservations.views import ReservationViewSet
 
 
 @documented
@@ -100,21 +99,23 @@ class OrderViewSet(ResourceViewSet):
         services.order_update(order_id=pk, **self.validated(self.update_input))
         return self.order(pk)
 
-    @extend_schema(responses=list_envelope("reservations", ReservationOutput))
+    @extend_schema(responses=list_envelope("reservations", s.ReservationOutput))
     @action(detail=True, methods=["get"], url_path="reservations")
     def reservations(self, request, pk):
         order = selectors.order_get(order_id=pk)
-        params = self.list_params(ReservationOutput, ReservationViewSet.order_fields)
+        params = self.list_params(s.ReservationOutput, ReservationViewSet.order_fields)
         line_ids = [line.pk for line in order.items.all()]
         queryset = reservation_list(filters_data=params.filters, expand=params.expand)
         return self.page(
             queryset.filter(line_item_id__in=line_ids),
             params,
             plural="reservations",
-            output=ReservationOutput,
+            output=s.ReservationOutput,
         )
 
-    @extend_schema(request=s.LineReserveInput, responses=envelope("reservation", ReservationOutput))
+    @extend_schema(
+        request=s.LineReserveInput, responses=envelope("reservation", s.ReservationOutput)
+    )
     @action(
         detail=True,
         methods=["post"],
@@ -125,7 +126,7 @@ class OrderViewSet(ResourceViewSet):
         reservation = services.order_line_reserve(
             order_id=pk, line_item_id=line_item_id, created_by=request.user.pk, **data
         )
-        return self.one(reservation, name="reservation", output=ReservationOutput)
+        return self.one(reservation, name="reservation", output=s.ReservationOutput)
 
     @_order_action(s.FulfillmentCreateInput)
     @action(detail=True, methods=["post"], url_path="fulfillment")

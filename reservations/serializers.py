@@ -3,48 +3,8 @@
 from rest_framework import serializers
 
 from config.api import fields as f
-from config.api.output import Timestamp
 from config.api.serializers import Input, TimestampedOutput
 from inventory.serializers import InventoryItemOutput
-
-
-class OrderColumns(TimestampedOutput):
-    """An order's own columns (what `expand=line_item` shows of the line's order)."""
-
-    id = serializers.CharField()
-    display_id = serializers.IntegerField()
-    status = serializers.CharField()
-    fulfillment_status = serializers.CharField()
-    payment_status = serializers.CharField()
-    email = serializers.CharField()
-    currency_code = serializers.CharField()
-    region_id = serializers.CharField(allow_null=True)
-    sales_channel_id = serializers.CharField()
-    draft_order_id = serializers.CharField(allow_null=True)
-    customer_id = serializers.CharField(allow_null=True)
-    no_notification = serializers.BooleanField(allow_null=True)
-    metadata = serializers.JSONField(allow_null=True)
-    canceled_at = Timestamp(allow_null=True)
-
-
-class LineItemColumns(TimestampedOutput):
-    """A line item's own columns."""
-
-    id = serializers.CharField()
-    order_id = serializers.CharField()
-    variant_id = serializers.CharField(allow_null=True)
-    title = serializers.CharField()
-    description = serializers.CharField(allow_null=True)
-    unit_price = serializers.IntegerField()
-    quantity = serializers.IntegerField()
-    fulfilled_quantity = serializers.IntegerField()
-    returned_quantity = serializers.IntegerField()
-    shipped_quantity = serializers.IntegerField()
-    metadata = serializers.JSONField(allow_null=True)
-
-
-class ReservedLineOutput(LineItemColumns):
-    order = OrderColumns()
 
 
 class ReservationOutput(TimestampedOutput):
@@ -58,10 +18,9 @@ class ReservationOutput(TimestampedOutput):
     external_id = serializers.CharField(allow_null=True)
     metadata = serializers.JSONField(allow_null=True)
     inventory_item = InventoryItemOutput()
-    line_item = ReservedLineOutput(allow_null=True)
 
     class Meta:
-        expandable = ("inventory_item", "line_item")
+        expandable = ("inventory_item",)
 
 
 class ReservationCreateInput(Input):

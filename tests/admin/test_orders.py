@@ -10,9 +10,9 @@ from config.admin import admin_link
 from inventory.models import InventoryLevel
 from inventory.services import inventory_level_update
 from orders import services
+from orders.allocation import LINE_LIMIT, reservation_delete
 from orders.models import Order, Region, ShippingOption
 from reservations.models import ReservationItem
-from reservations.services import LINE_LIMIT, reservation_delete
 from tests.admin.utils import admin_url, form_errors, messages_of, no_inline_rows
 from tests.factories.inventory import LevelFactory, StockLocationFactory
 from tests.factories.orders import channel_with_locations, line_of, place_order, stocked_variant

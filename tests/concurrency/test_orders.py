@@ -12,9 +12,9 @@ from config.errors import InsufficientInventory, NotAllowed
 from draft_orders import services as draft_services
 from draft_orders.models import DraftOrder
 from orders import services
+from orders.allocation import allocate_open_lines, reservation_create
 from orders.models import LineItem, Order
 from reservations.models import ReservationItem
-from reservations.services import reservation_create
 from tests.concurrency.test_reservations import run_together
 from tests.conftest import postgres_only
 from tests.factories.inventory import StockLocationFactory, UserFactory
@@ -196,7 +196,7 @@ def test_allocate_orders_batches_racing_api_order_placement_never_oversell(
         """What `manage.py allocate_orders --batch-size 3` does: batches until none are left."""
         after, allocated = "", 0
         while True:
-            ids, plan = services.order_lines_allocate(after=after, size=3)
+            ids, plan = allocate_open_lines(after=after, size=3)
             if not ids:
                 return allocated
             after = ids[-1]
@@ -275,7 +275,7 @@ def test_an_order_canceled_while_allocate_orders_waits_for_its_lines_is_not_rese
     def allocate():
         try:
             canceled.wait(20)
-            outcome["allocate"] = services.order_lines_allocate(size=10)
+            outcome["allocate"] = allocate_open_lines(size=10)
         except Exception as error:  # noqa: BLE001 - the outcome is what the test inspects
             outcome["allocate"] = error
         finally:

@@ -15,7 +15,7 @@ from inventory.models import (
     StockLocationAddress,
     VariantInventoryItem,
 )
-from reservations.services import reservation_delete
+from orders.allocation import reservation_delete
 from tests.factories.inventory import (
     InventoryItemFactory,
     LevelFactory,

@@ -7,8 +7,9 @@ import pytest
 from django.core.management import CommandError, call_command
 from django.db.models import Sum
 
-import orders.services
+import orders.allocation
 from inventory.models import InventoryLevel
+from inventory.services import inventory_level_update
 from orders.models import LineItem
 from orders.services import fulfillment_create, order_cancel, order_line_reserve
 from reservations.models import ReservationItem
@@ -143,7 +144,7 @@ def test_an_interrupted_run_keeps_its_committed_batches_and_a_rerun_completes_th
     store, monkeypatch, consistent
 ):
     # given: the third batch fails after reserving, as a crash mid-batch would
-    real = orders.services.allocate_lines
+    real = orders.allocation._allocate
     calls = []
 
     def crash_in_third_batch(*args, **kwargs):
@@ -153,7 +154,7 @@ def test_an_interrupted_run_keeps_its_committed_batches_and_a_rerun_completes_th
             raise RuntimeError("killed")
         return plan
 
-    monkeypatch.setattr(orders.services, "allocate_lines", crash_in_third_batch)
+    monkeypatch.setattr(orders.allocation, "_allocate", crash_in_third_batch)
     # when
     with pytest.raises(RuntimeError, match="killed"):
         allocate("--batch-size", "25")
@@ -164,7 +165,7 @@ def test_an_interrupted_run_keeps_its_committed_batches_and_a_rerun_completes_th
     assert len(after_crash) >= 45  # only V9 lines can be short
     consistent()
     # when: run again, for real
-    monkeypatch.setattr(orders.services, "allocate_lines", real)
+    monkeypatch.setattr(orders.allocation, "_allocate", real)
     out = allocate("--batch-size", "25")
     # then: it looks at all lines again, allocates only the rest, reserves nothing twice
     looked, allocated, units, short = map(int, SUMMARY.match(out).groups())
@@ -283,7 +284,9 @@ def test_location_option_reserves_only_there_for_the_channels_linked_to_it(
     ]
     assert ReservationItem.objects.count() == 0
     # when: south gets stock
-    InventoryLevel.objects.filter(pk=level_of(variant, south).pk).update(stocked_quantity=5)
+    inventory_level_update(
+        item_id=level_of(variant, south).inventory_item_id, location_id=south.pk, stocked_quantity=5
+    )
     out = allocate("--location", south.pk)
     # then
     assert out == "1 lines looked at; 1 lines allocated (3 units); 0 lines short.\n"

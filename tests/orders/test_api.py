@@ -7,9 +7,9 @@ from decimal import Decimal
 import pytest
 
 from inventory.models import InventoryLevel
+from orders.allocation import reservation_delete, reservation_update
 from orders.models import Order
 from reservations.models import ReservationItem
-from reservations.services import reservation_delete, reservation_update
 from tests.expected import ms, reservation_json
 from tests.factories.inventory import (
     InventoryItemFactory,

@@ -7,9 +7,9 @@ import pytest
 from config.errors import NotAllowed
 from inventory.models import InventoryLevel
 from orders import services
+from orders.allocation import reservation_create, reservation_delete, reservation_update
 from orders.models import Order
 from reservations.models import ReservationItem
-from reservations.services import reservation_create, reservation_delete, reservation_update
 from tests.factories.inventory import (
     InventoryItemFactory,
     LevelFactory,

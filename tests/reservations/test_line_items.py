@@ -5,9 +5,9 @@ import pytest
 
 from inventory.models import InventoryLevel
 from orders import services as order_services
+from orders.allocation import reservation_delete
 from orders.models import Order
 from reservations.models import ReservationItem
-from reservations.services import reservation_delete
 from tests.expected import ms
 from tests.factories.inventory import (
     InventoryItemFactory,

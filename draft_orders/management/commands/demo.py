@@ -4,9 +4,10 @@ import os
 import sys
 
 from django.contrib.auth import get_user_model
-from django.core.management import BaseCommand, call_command
+from django.core.management import call_command
 from django.db import transaction
 
+from config.actor import ActorCommand
 from draft_orders.services import draft_line_add, draft_order_create, draft_order_pay
 from inventory import selectors, services
 from inventory.models import ProductVariant, StockLocation
@@ -36,7 +37,7 @@ def prices(amount: int) -> list[dict]:
     return [{"currency_code": c, "amount": amount} for c in ("eur", "usd")]
 
 
-class Command(BaseCommand):
+class Command(ActorCommand):
     help = "Set up and run the demo store: migrate, seed an empty database, serve on 127.0.0.1."
 
     def add_arguments(self, parser):

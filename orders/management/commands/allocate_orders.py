@@ -2,16 +2,17 @@
 
 import time
 
-from django.core.management import BaseCommand, CommandError
+from django.core.management import CommandError
 
+from config.actor import ActorCommand
 from inventory.models import SalesChannel, StockLocation
-from orders.services import order_lines_allocate
+from orders.allocation import allocate_open_lines
 
 SHOWN_SHORT = 20
 BATCH_SIZE = 1000  # ~0.2 s per batch: how long API writes may wait on its level locks
 
 
-class Command(BaseCommand):
+class Command(ActorCommand):
     help = (
         "Reserve stock for every open order line that is not fully reserved, at its sales "
         "channel's locations, in batches (one transaction each): an interrupted run loses "
@@ -49,7 +50,7 @@ class Command(BaseCommand):
         while limit is None or looked < limit:
             size = batch_size if limit is None else min(batch_size, limit - looked)
             started = time.perf_counter()
-            ids, plan = order_lines_allocate(
+            ids, plan = allocate_open_lines(
                 after=after,
                 size=size,
                 sales_channel_id=sales_channel,

@@ -53,10 +53,10 @@ def _split(demand: Demand, locations: list[str], available: dict):
     return [(item, loc, n) for (item, loc), n in takes.items()], missing
 
 
-def allocate(demands: list[Demand], locations: list[str], available: dict[tuple, int]) -> Plan:
+def plan(demands: list[Demand], locations: list[str], available: dict[tuple, int]) -> Plan:
     """Plan reservations for `demands`; `available` maps (item, location) to free units for
     every level that exists, and is updated as units are placed."""
-    plan = Plan()
+    result = Plan()
     for demand in demands:
         units = {item: n for item, n in demand.units.items() if n > 0}
         if not units:
@@ -70,7 +70,7 @@ def allocate(demands: list[Demand], locations: list[str], available: dict[tuple,
             if missing:
                 for item, short in missing.items():
                     free = sum(max(available.get((item, loc), 0), 0) for loc in locations)
-                    plan.shortages.append(
+                    result.shortages.append(
                         {
                             "line_item_id": demand.line_item_id,
                             "inventory_item_id": item,
@@ -83,5 +83,5 @@ def allocate(demands: list[Demand], locations: list[str], available: dict[tuple,
                 continue
         for item, loc, n in takes:
             available[(item, loc)] = available.get((item, loc), 0) - n
-            plan.placements.append((demand.line_item_id, item, loc, n))
-    return plan
+            result.placements.append((demand.line_item_id, item, loc, n))
+    return result

@@ -1,14 +1,17 @@
-"""`/admin/reservations`."""
+"""`/admin/reservations`: reservations of items at locations, for order lines or not
+(`orders.allocation` applies a line's rules)."""
 
 from config.api.viewsets import ResourceViewSet, documented
-from reservations import selectors, services
+from orders import allocation as services
+from orders.serializers import ReservationOutput
+from reservations import selectors
 from reservations import serializers as s
 from reservations.filters import ReservationFilter
 
 
 @documented
 class ReservationViewSet(ResourceViewSet):
-    resource, plural, output = "reservation", "reservations", s.ReservationOutput
+    resource, plural, output = "reservation", "reservations", ReservationOutput
     filterset = ReservationFilter
     create_input, update_input = s.ReservationCreateInput, s.ReservationUpdateInput
     order_fields = ResourceViewSet.order_fields | {"quantity", "location_id", "inventory_item_id"}

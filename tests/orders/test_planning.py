@@ -1,6 +1,7 @@
 """The allocation strategy alone: where each line's units go."""
 
-from reservations.allocation import Demand, allocate
+from orders.planning import Demand
+from orders.planning import plan as allocate
 
 A, B, C = "sloc_a", "sloc_b", "sloc_c"
 

@@ -1,5 +1,6 @@
-"""Admin for reservations: every create, change and delete goes through
-`reservations.services`, so the level counters follow and a shortage is a form error."""
+"""Admin for reservations: every create, change and delete goes through the services
+(`orders.allocation`, which applies a line's rules to a line's reservations), so the level
+counters and the ledger follow and a shortage is a form error."""
 
 from django import forms
 from django.contrib import admin
@@ -7,7 +8,7 @@ from django.utils.html import format_html
 
 from config.admin import ServiceAdmin, ServiceForm, admin_link
 from inventory.models import InventoryLevel
-from reservations import services
+from orders import allocation as services
 from reservations.models import ReservationItem
 
 
