@@ -32,7 +32,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 
-from seed import migrate, reset_database  # noqa: E402
+from seed import migrate, open_ledger, reset_database  # noqa: E402
 
 ITEMS = 1000
 LINES_PER_ORDER = 5
@@ -175,6 +175,7 @@ def seed(lines: int, rng: random.Random) -> dict:
         InventoryLevel.objects.bulk_update(
             list(first_level.values()), ["stocked_quantity", "reserved_quantity"], batch_size=500
         )
+        open_ledger()
     with connection.cursor() as cursor:  # fresh planner statistics, as autovacuum would give
         cursor.execute("VACUUM ANALYZE")
     return {"pre_reserved": len(reserved)}
@@ -288,6 +289,16 @@ def verify(lines: int, pre_reserved: int, output: str) -> list[str]:
                           GROUP BY 1) r ON r.line_item_id = li.id"""
         )
         full, empty, partial = cursor.fetchone()
+        cursor.execute(
+            """SELECT count(*) FROM inventory_inventorylevel l
+               LEFT JOIN (SELECT level_id, sum(stocked_delta) s, sum(reserved_delta) r,
+                                 count(*) n FROM inventory_stockmovement GROUP BY 1) m
+                 ON m.level_id = l.id
+               WHERE (l.stocked_quantity, l.reserved_quantity, l.version)
+                     <> (coalesce(m.s, 0), coalesce(m.r, 0), coalesce(m.n, 0))"""
+        )
+        if (bad := cursor.fetchone()[0]) != 0:
+            problems.append(f"{bad} levels whose counters != the sums of their movements")
     if partial:
         problems.append(f"{partial} lines reserved in part (or past their quantity)")
     expected = f"{lines} lines looked at; {full - pre_reserved} lines allocated"

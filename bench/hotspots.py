@@ -41,7 +41,7 @@ COSTS = [
     ("lock_levels", "inventory/locks.py", "lock_levels"),
     ("prepared reads (config.prepared.Prepared)", "config/prepared.py", "__call__"),
     ("one-row inserts (config.prepared.insert)", "config/prepared.py", "insert"),
-    ("touch (bulk_update of levels)", "inventory/services.py", "touch"),
+    ("counters and ledger (inventory.counters.record)", "inventory/counters.py", "record"),
     ("transaction commit", "django/db/backends/base/base.py", "commit"),
 ]
 

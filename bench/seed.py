@@ -3,6 +3,7 @@
 Call `reset_database()` before Django connects, then `django.setup()`, `migrate()` and `seed()`.
 """
 
+import importlib
 import random
 from dataclasses import dataclass
 
@@ -127,9 +128,19 @@ def seed() -> Seeded:
             [{"inventory_item": hot_item, "location": locations[0], "stocked_quantity": HOT_STOCK}],
         )
         draft_ids, pay_item_id = seed_drafts(make, locations[0], products[0])
+        open_ledger()
     with connection.cursor() as cursor:  # fresh planner statistics, as autovacuum would give
         cursor.execute("VACUUM ANALYZE")
     return Seeded(TOKEN, hot_item.id, locations[0].id, draft_ids, pay_item_id)
+
+
+def open_ledger() -> None:
+    """Give the levels seeded in bulk their opening movements, as the ledger's migration
+    does for a database that had levels before it, so the ledger invariant holds."""
+    from django.apps import apps
+
+    migration = importlib.import_module("inventory.migrations.0003_stock_ledger")
+    migration.open_ledger(apps, None)
 
 
 def seed_drafts(make, location, product) -> tuple[list[str], str]:
