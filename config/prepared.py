@@ -54,6 +54,19 @@ def insert(obj) -> None:
     obj._state.adding, obj._state.db = False, connection.alias
 
 
+def insert_rows(model, columns: tuple[str, ...], rows: list[tuple]) -> None:
+    """Write rows of database-ready values into these columns (attribute names): one
+    statement for one row, a batch through `executemany`; the SQL is written once."""
+    if not rows:
+        return
+    with connection.cursor() as cursor:
+        sql = _insert_columns_sql(model, columns, connection.vendor)
+        if len(rows) == 1:
+            cursor.execute(sql, rows[0])
+        else:
+            cursor.executemany(sql, rows)
+
+
 def increment(obj, **deltas: int) -> None:
     """Add to integer columns of one saved row (`f = f + delta`), set its `auto_now` fields,
     and keep the instance in step."""
@@ -71,6 +84,15 @@ def _insert_sql(model, vendor: str) -> str:
     columns = ", ".join(quote(field.column) for field in fields)
     marks = ", ".join(["%s"] * len(fields))
     return f"INSERT INTO {quote(model._meta.db_table)} ({columns}) VALUES ({marks})"
+
+
+@cache
+def _insert_columns_sql(model, columns: tuple[str, ...], vendor: str) -> str:
+    quote, meta = connection.ops.quote_name, model._meta
+    column_of = {field.attname: field.column for field in meta.concrete_fields}
+    names = ", ".join(quote(column_of[name]) for name in columns)
+    marks = ", ".join(["%s"] * len(columns))
+    return f"INSERT INTO {quote(meta.db_table)} ({names}) VALUES ({marks})"
 
 
 @cache

@@ -10,11 +10,13 @@ counters always equal the sums of its movements' deltas.
 from collections import defaultdict
 from dataclasses import dataclass
 
+from django.db import connection
 from django.db.models import F
 from django.utils import timezone
 
 from config.actor import current_actor
-from config.prepared import increment, insert
+from config.ids import PrefixedId
+from config.prepared import increment, insert_rows
 from inventory.locks import LevelKey
 from inventory.models import InventoryLevel, StockMovement
 
@@ -40,12 +42,42 @@ class Change:
     note: str | None = None
 
 
-def record(levels: dict[LevelKey, InventoryLevel], changes) -> list[StockMovement]:
+MOVEMENT_COLUMNS = (
+    "id",
+    "level_id",
+    "inventory_item_id",
+    "location_id",
+    "version",
+    "reason",
+    "stocked_delta",
+    "reserved_delta",
+    "incoming_delta",
+    "stocked_after",
+    "reserved_after",
+    "incoming_after",
+    "reservation_id",
+    "line_item_id",
+    "order_id",
+    "fulfillment_id",
+    "return_id",
+    "transfer_id",
+    "reference",
+    "note",
+    "created_by",
+    "created_at",
+)
+new_movement_id = PrefixedId("smov")
+
+
+def record(levels: dict[LevelKey, InventoryLevel], changes) -> None:
     """Apply `changes` to these locked levels, save their counters and write the movements.
 
-    The levels' instances follow (their counters and `version` are those written)."""
-    actor, now = current_actor(), timezone.now()
-    movements, after = [], {}
+    The levels' instances follow (their counters and `version` are those written). The
+    movements are written as rows, without model instances: a batch may have thousands."""
+    actor = current_actor()
+    now = timezone.now()
+    stamp = connection.ops.adapt_datetimefield_value(now)
+    rows, after = [], {}
     for change in changes:
         level = levels[change.key]
         state = after.get(change.key) or [
@@ -60,48 +92,42 @@ def record(levels: dict[LevelKey, InventoryLevel], changes) -> list[StockMovemen
             state[2] + change.incoming,
             state[3] + 1,
         ]
-        movements.append(_movement(level, change, state, actor, now))
+        rows.append(
+            (
+                new_movement_id(),
+                level.pk,
+                level.inventory_item_id,
+                level.location_id,
+                state[3],
+                change.reason,
+                change.stocked,
+                change.reserved,
+                change.incoming,
+                *state[:3],
+                change.reservation_id,
+                change.line_item_id,
+                change.order_id,
+                change.fulfillment_id,
+                change.return_id,
+                change.transfer_id,
+                change.reference,
+                change.note,
+                actor,
+                stamp,
+            )
+        )
     if len(after) == 1:  # most writes: statements written once
         ((key, state),) = after.items()
         level = levels[key]
         increment(level, **_deltas(level, state))
-        for movement in movements:
-            insert(movement)
     elif after:
         _save_many(levels, after, now)
-        StockMovement.objects.bulk_create(movements, batch_size=2000)
-    return movements
+    insert_rows(StockMovement, MOVEMENT_COLUMNS, rows)
 
 
 def _deltas(level: InventoryLevel, state: list[int]) -> dict[str, int]:
     current = (getattr(level, name) for name in COLUMNS)
     return {name: new - old for name, new, old in zip(COLUMNS, state, current, strict=True)}
-
-
-def _movement(level, change: Change, state: list[int], actor, now) -> StockMovement:
-    return StockMovement(
-        level_id=level.pk,
-        inventory_item_id=level.inventory_item_id,
-        location_id=level.location_id,
-        version=state[3],
-        reason=change.reason,
-        stocked_delta=change.stocked,
-        reserved_delta=change.reserved,
-        incoming_delta=change.incoming,
-        stocked_after=state[0],
-        reserved_after=state[1],
-        incoming_after=state[2],
-        reservation_id=change.reservation_id,
-        line_item_id=change.line_item_id,
-        order_id=change.order_id,
-        fulfillment_id=change.fulfillment_id,
-        return_id=change.return_id,
-        transfer_id=change.transfer_id,
-        reference=change.reference,
-        note=change.note,
-        created_by=actor,
-        created_at=now,
-    )
 
 
 def _save_many(levels, after: dict[LevelKey, list[int]], now) -> None:

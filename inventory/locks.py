@@ -55,12 +55,13 @@ class LockOrderError(RuntimeError):
 
 def locking(service):
     """Run `service` in one transaction that takes row locks in `LOCK_ORDER`; a nested
-    locking service continues its caller's order."""
+    locking service continues its caller's order, in its transaction (no savepoint: its
+    error fails the whole service)."""
 
     @wraps(service)
     def run(*args, **kwargs):
         if _rank_held.get() is not None:
-            with transaction.atomic():
+            with transaction.atomic(savepoint=False):
                 return service(*args, **kwargs)
         token = _rank_held.set([-1])
         try:

@@ -392,7 +392,8 @@ def stock_adjust(
     _stale(levels[key], expected_stocked_quantity)
     _check_stocked(levels[key], levels[key].stocked_quantity + stocked_delta)
     change = Change(key, reason, stocked=stocked_delta, reference=reference, note=note)
-    return record(levels, [change])[0]
+    record(levels, [change])
+    return StockMovement.objects.get(level_id=levels[key].pk, version=levels[key].version)
 
 
 @locking

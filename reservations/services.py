@@ -9,8 +9,12 @@ is its caller's business: a caller that names a line holds that line's lock and 
 
 from collections import defaultdict
 
+from django.db import connection
+from django.utils import timezone
+
 from config.errors import Conflict, InsufficientInventory, NotFound
-from config.prepared import insert
+from config.ids import PrefixedId
+from config.prepared import insert, insert_rows
 from inventory.counters import Change, record
 from inventory.locks import LevelKey, lock_levels, lock_rows, locking
 from inventory.models import InventoryItem, InventoryLevel
@@ -20,6 +24,16 @@ from reservations.models import ReservationItem
 
 UNSET = object()
 Reason = Movement.Reason
+RESERVATION_COLUMNS = (
+    "id",
+    "line_item_id",
+    "inventory_item_id",
+    "location_id",
+    "quantity",
+    "created_at",
+    "updated_at",
+)
+new_reservation_id = PrefixedId("resitem")
 
 
 def check_availability(levels: dict[LevelKey, InventoryLevel], additions: dict[LevelKey, int]):
@@ -213,17 +227,26 @@ def reserve(
 
 def reserve_many(levels, placements, *, orders: dict[str, str]) -> None:
     """Reserve `placements` of allocation, (line id, item id, location id, units) each, on
-    locked levels: one new reservation each. `orders` maps each line to its order."""
-    reservations = [
-        ReservationItem(line_item_id=line, inventory_item_id=item, location_id=loc, quantity=qty)
+    locked levels: one new reservation each, written as rows (a batch may have thousands).
+    `orders` maps each line to its order."""
+    stamp = connection.ops.adapt_datetimefield_value(timezone.now())
+    rows = [
+        (new_reservation_id(), line, item, loc, qty, stamp, stamp)
         for line, item, loc, qty in placements
     ]
-    ReservationItem.objects.bulk_create(reservations, batch_size=2000)
+    insert_rows(ReservationItem, RESERVATION_COLUMNS, rows)
     record(
         levels,
         (
-            _change(r, Reason.ALLOCATED, r.quantity, order_id=orders[r.line_item_id])
-            for r in reservations
+            Change(
+                (item, loc),
+                Reason.ALLOCATED,
+                reserved=qty,
+                reservation_id=pk,
+                line_item_id=line,
+                order_id=orders[line],
+            )
+            for pk, line, item, loc, qty, _, _ in rows
         ),
     )
 

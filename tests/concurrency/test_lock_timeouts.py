@@ -3,12 +3,12 @@
 import threading
 
 import pytest
-from django.db import OperationalError, connection, transaction
+from django.db import OperationalError, connection
 from rest_framework.test import APIClient
 
 from config.api.errors import CONFLICT_MESSAGE, as_domain_error
 from config.errors import Conflict
-from inventory.locks import lock_levels
+from inventory.locks import lock_levels, locking
 from reservations.models import ReservationItem
 from tests.conftest import postgres_only
 from tests.factories.inventory import LevelFactory, UserFactory
@@ -32,12 +32,15 @@ def test_lock_wait_past_the_timeout_answers_409_and_writes_nothing(consistent):
     staff = UserFactory()
     locked, release = threading.Event(), threading.Event()
 
+    @locking
+    def lock_and_wait():
+        lock_levels([(level.inventory_item_id, level.location_id)])
+        locked.set()
+        release.wait(timeout=30)
+
     def hold():
         try:
-            with transaction.atomic():
-                lock_levels([(level.inventory_item_id, level.location_id)])
-                locked.set()
-                release.wait(timeout=30)
+            lock_and_wait()
         finally:
             connection.close()
 

@@ -3,11 +3,11 @@
 import threading
 
 import pytest
-from django.db import connection, transaction
+from django.db import connection
 from rest_framework.test import APIClient
 
 from config.errors import InsufficientInventory
-from inventory.locks import lock_levels
+from inventory.locks import lock_levels, locking
 from reservations import services
 from tests.conftest import postgres_only
 from tests.factories.inventory import LevelFactory, StockLocationFactory, UserFactory
@@ -97,11 +97,10 @@ def test_opposite_lock_orders_never_deadlock(consistent):
         (second.inventory_item_id, second.location_id),
     ]
 
+    @locking
     def lock_in_order(i):
-        with transaction.atomic():
-            ordered = keys if i % 2 else list(reversed(keys))
-            levels = lock_levels(ordered)
-            return sorted(levels)
+        ordered = keys if i % 2 else list(reversed(keys))
+        return sorted(lock_levels(ordered))
 
     # when many transactions ask for the two levels in opposite orders at once
     results = run_together(16, lock_in_order)
