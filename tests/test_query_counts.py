@@ -61,6 +61,8 @@ class Scene:
             "draft-orders": "/admin/draft-orders",
             "regions": "/admin/regions",
             "shipping-options": "/admin/shipping-options",
+            "stock-movements": "/admin/stock-movements",
+            "stock-movements-expanded": "/admin/stock-movements?expand=inventory_item,location",
         }[self.name]
 
     def add(self, n: int) -> None:
@@ -148,6 +150,10 @@ class Scene:
             region_id=region_create(name="EU", currency_code="eur").pk, name="Standard"
         )
 
+    def _add_stock_movements(self):
+        level = LevelFactory(stocked_quantity=5)
+        ReservationFactory(level=level, quantity=2)
+
 
 SCENES = [
     "users",
@@ -168,6 +174,8 @@ SCENES = [
     "draft-orders",
     "regions",
     "shipping-options",
+    "stock-movements",
+    "stock-movements-expanded",
 ]
 
 
