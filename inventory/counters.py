@@ -4,7 +4,8 @@ Every change to a level's stocked, reserved or incoming quantity is a `Change` p
 `record`, on levels the caller has locked (`inventory.locks`). `record` applies the changes in
 order, writes the counters and one `StockMovement` per change (its deltas, the counters it left
 and what caused it) in the caller's transaction. Nothing else writes a counter, so each level's
-counters always equal the sums of its movements' deltas.
+counters always equal the sums of its movements' deltas. When something did (a hand-written
+SQL update, a deleted movement), `reconcile` makes a level and its ledger agree again.
 """
 
 from collections import defaultdict
@@ -15,6 +16,7 @@ from django.utils import timezone
 
 from config.actor import current_actor
 from config.prepared import increment, insert
+from inventory.ledger import ZERO, Counters, Ledger, counters_of
 from inventory.locks import LevelKey
 from inventory.models import InventoryLevel, StockMovement
 
@@ -118,3 +120,58 @@ def _save_many(levels, after: dict[LevelKey, list[int]], now) -> None:
             **{name: F(name) + delta for name, delta in zip(COLUMNS, deltas, strict=True)},
             updated_at=now,
         )
+
+
+def reconcile(level: InventoryLevel, ledger: Ledger, truth: Counters) -> list[StockMovement]:
+    """Make a locked level's counters and its ledger (read under the lock) agree on `truth`
+    (stocked, reserved, incoming), with `reconciled` movements.
+
+    Each run of versions missing from the ledger is filled: its last movement carries the
+    change the movements around it show, the others none. Then, unless the ledger now sums to
+    `truth`, its latest movement left `truth` and the level's counters and version match, one
+    more movement takes the sums to `truth`. The counters are set to `truth`."""
+    actor, now = current_actor(), timezone.now()
+    key = (level.inventory_item_id, level.location_id)
+    movements, sums = [], ledger.sums
+
+    def add(version: int, deltas: Counters, left: Counters, note: str) -> None:
+        change = Change(key, StockMovement.Reason.RECONCILED, *deltas, note=note)
+        movements.append(_movement(level, change, [*left, version], actor, now))
+
+    for gap in ledger.gaps:
+        for version in range(gap.first, gap.last):
+            add(version, ZERO, gap.before, f"Replaces lost movement {version}")
+        deltas = _minus(gap.after, gap.before)
+        add(gap.last, deltas, gap.after, f"Replaces lost movement {gap.last}")
+        sums = _plus(sums, deltas)
+    version, counters = ledger.top, counters_of(level)
+    if (sums, ledger.latest, counters, level.version) != (truth, truth, truth, version):
+        version += 1
+        add(
+            version,
+            _minus(truth, sums),
+            truth,
+            f"Counters were {_named(counters)} at version {level.version}; "
+            f"the ledger summed to {_named(sums)}",
+        )
+    StockMovement.objects.bulk_create(movements)
+    values = {**dict(zip(COLUMNS, (*truth, version), strict=True)), "updated_at": now}
+    InventoryLevel.objects.filter(pk=level.pk).update(**values)
+    for name, value in values.items():
+        setattr(level, name, value)
+    return movements
+
+
+def _minus(a: Counters, b: Counters) -> Counters:
+    return tuple(x - y for x, y in zip(a, b, strict=True))
+
+
+def _plus(a: Counters, b: Counters) -> Counters:
+    return tuple(x + y for x, y in zip(a, b, strict=True))
+
+
+def _named(counters: Counters) -> str:
+    return ", ".join(
+        f"{name} {value}"
+        for name, value in zip(("stocked", "reserved", "incoming"), counters, strict=True)
+    )
