@@ -323,3 +323,14 @@ def test_progress_is_shown_on_a_terminal(store):
         f"\r[{'#' * 30}] 4/4 levels, 0 drifted\n"
         "4 levels checked; 0 drifted (0 drifts).\n"
     )
+
+
+def test_a_batch_is_checked_in_a_few_queries_however_many_levels_it_holds(
+    store, django_assert_max_num_queries
+):
+    for n in range(16):
+        reserve(LevelFactory(stocked_quantity=n + 1), 1)
+    # levels, their reservations, their movements' sums, their latest movements; then the
+    # empty batch that ends the run
+    with django_assert_max_num_queries(5):
+        assert reconcile() == "20 levels checked; 0 drifted (0 drifts).\n"
