@@ -4,7 +4,8 @@ Every change to a level's stocked, reserved or incoming quantity is a `Change` p
 `record`, on levels the caller has locked (`inventory.locks`). `record` applies the changes in
 order, writes the counters and one `StockMovement` per change (its deltas, the counters it left
 and what caused it) in the caller's transaction. Nothing else writes a counter, so each level's
-counters always equal the sums of its movements' deltas.
+counters always equal the sums of its movements' deltas. When something did (a hand-written
+SQL update, a deleted movement), `reconcile` makes a level and its ledger agree again.
 """
 
 from collections import defaultdict
@@ -17,6 +18,7 @@ from django.utils import timezone
 from config.actor import current_actor
 from config.ids import PrefixedId
 from config.prepared import increment, insert_rows
+from inventory.ledger import ZERO, Counters, Ledger, counters_of
 from inventory.locks import LevelKey
 from inventory.models import InventoryLevel, StockMovement
 
@@ -92,30 +94,7 @@ def record(levels: dict[LevelKey, InventoryLevel], changes) -> None:
             state[2] + change.incoming,
             state[3] + 1,
         ]
-        rows.append(
-            (
-                new_movement_id(),
-                level.pk,
-                level.inventory_item_id,
-                level.location_id,
-                state[3],
-                change.reason,
-                change.stocked,
-                change.reserved,
-                change.incoming,
-                *state[:3],
-                change.reservation_id,
-                change.line_item_id,
-                change.order_id,
-                change.fulfillment_id,
-                change.return_id,
-                change.transfer_id,
-                change.reference,
-                change.note,
-                actor,
-                stamp,
-            )
-        )
+        rows.append(_row(level, change, state, actor, stamp))
     if len(after) == 1:  # most writes: statements written once
         ((key, state),) = after.items()
         level = levels[key]
@@ -123,6 +102,33 @@ def record(levels: dict[LevelKey, InventoryLevel], changes) -> None:
     elif after:
         _save_many(levels, after, now)
     insert_rows(StockMovement, MOVEMENT_COLUMNS, rows)
+
+
+def _row(level: InventoryLevel, change: Change, state: list[int], actor, stamp) -> tuple:
+    """A movement's values in `MOVEMENT_COLUMNS` order; `state`: the counters and version
+    it leaves."""
+    return (
+        new_movement_id(),
+        level.pk,
+        level.inventory_item_id,
+        level.location_id,
+        state[3],
+        change.reason,
+        change.stocked,
+        change.reserved,
+        change.incoming,
+        *state[:3],
+        change.reservation_id,
+        change.line_item_id,
+        change.order_id,
+        change.fulfillment_id,
+        change.return_id,
+        change.transfer_id,
+        change.reference,
+        change.note,
+        actor,
+        stamp,
+    )
 
 
 def _deltas(level: InventoryLevel, state: list[int]) -> dict[str, int]:
@@ -144,3 +150,58 @@ def _save_many(levels, after: dict[LevelKey, list[int]], now) -> None:
             **{name: F(name) + delta for name, delta in zip(COLUMNS, deltas, strict=True)},
             updated_at=now,
         )
+
+
+def reconcile(level: InventoryLevel, ledger: Ledger, truth: Counters) -> None:
+    """Make a locked level's counters and its ledger (read under the lock) agree on `truth`
+    (stocked, reserved, incoming), with `reconciled` movements.
+
+    Each run of versions missing from the ledger is filled: its last movement carries the
+    change the movements around it show, the others none. Then, unless the ledger now sums to
+    `truth`, its latest movement left `truth` and the level's counters and version match, one
+    more movement takes the sums to `truth`. The counters are set to `truth`."""
+    actor, now = current_actor(), timezone.now()
+    stamp = connection.ops.adapt_datetimefield_value(now)
+    key = (level.inventory_item_id, level.location_id)
+    rows, sums = [], ledger.sums
+
+    def add(version: int, deltas: Counters, left: Counters, note: str) -> None:
+        change = Change(key, StockMovement.Reason.RECONCILED, *deltas, note=note)
+        rows.append(_row(level, change, [*left, version], actor, stamp))
+
+    for gap in ledger.gaps:
+        for version in range(gap.first, gap.last):
+            add(version, ZERO, gap.before, f"Replaces lost movement {version}")
+        deltas = _minus(gap.after, gap.before)
+        add(gap.last, deltas, gap.after, f"Replaces lost movement {gap.last}")
+        sums = _plus(sums, deltas)
+    version, counters = ledger.top, counters_of(level)
+    if (sums, ledger.latest, counters, level.version) != (truth, truth, truth, version):
+        version += 1
+        add(
+            version,
+            _minus(truth, sums),
+            truth,
+            f"Counters were {_named(counters)} at version {level.version}; "
+            f"the ledger summed to {_named(sums)}",
+        )
+    insert_rows(StockMovement, MOVEMENT_COLUMNS, rows)
+    values = {**dict(zip(COLUMNS, (*truth, version), strict=True)), "updated_at": now}
+    InventoryLevel.objects.filter(pk=level.pk).update(**values)
+    for name, value in values.items():
+        setattr(level, name, value)
+
+
+def _minus(a: Counters, b: Counters) -> Counters:
+    return tuple(x - y for x, y in zip(a, b, strict=True))
+
+
+def _plus(a: Counters, b: Counters) -> Counters:
+    return tuple(x + y for x, y in zip(a, b, strict=True))
+
+
+def _named(counters: Counters) -> str:
+    return ", ".join(
+        f"{name} {value}"
+        for name, value in zip(("stocked", "reserved", "incoming"), counters, strict=True)
+    )
