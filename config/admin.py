@@ -20,8 +20,9 @@ from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.contrib.auth.forms import AdminUserCreationForm, UserChangeForm
 from django.db import DatabaseError, models, transaction
 from django.http import HttpResponseRedirect
-from django.urls import reverse
+from django.urls import NoReverseMatch, reverse
 from django.utils.html import format_html
+from django.utils.http import urlencode
 from django.utils.translation import gettext_lazy
 
 from config import services
@@ -48,6 +49,19 @@ def admin_link(obj, text=None) -> str:
     opts = obj._meta
     url = reverse(f"admin:{opts.app_label}_{opts.model_name}_change", args=[quote(obj.pk)])
     return format_html('<a href="{}">{}</a>', url, text if text is not None else obj)
+
+
+def url_of(name: str, *args, **query) -> str | None:
+    """An admin URL by name (with a query string), or None when that admin is not installed."""
+    try:
+        url = reverse(f"admin:{name}", args=args)
+    except NoReverseMatch:
+        return None
+    return f"{url}?{urlencode(query)}" if query else url
+
+
+def link_to(url: str | None, text) -> str:
+    return format_html('<a href="{}">{}</a>', url, text) if url else text
 
 
 class NonNullJSONField(forms.JSONField):
@@ -122,6 +136,19 @@ def run_each(modeladmin, request, objects, call) -> list[tuple]:
                 raise
             modeladmin.message_user(request, f"{obj}: {message}", messages.ERROR)
     return done
+
+
+class ViewOnly:
+    """An admin (or inline) whose rows nobody adds, changes or deletes, superusers neither."""
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
 
 
 class ServiceAdmin(admin.ModelAdmin):

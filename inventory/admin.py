@@ -1,7 +1,9 @@
 """Admin for locations, channels, the catalog, inventory items and levels.
 
 Levels are created, changed and deleted only through `inventory.services` (which lock them);
-`reserved_quantity` is never editable here: only reservations move it. Deleting an item, a
+`reserved_quantity` is never editable here: only reservations move it. A stock change is
+recorded in the ledger with the reason staff give, and refused when the stock changed since
+the page was loaded. The ledger's own pages are in `inventory.ledger_admin`. Deleting an item, a
 location, a channel or a product goes through its delete service, which may refuse.
 """
 
@@ -9,12 +11,12 @@ from django import forms
 from django.contrib import admin
 from django.db.models import Count, F, Sum
 from django.db.models.functions import Coalesce
-from django.urls import NoReverseMatch, reverse
-from django.utils.html import format_html, format_html_join
-from django.utils.http import urlencode
+from django.utils.html import format_html_join
 
-from config.admin import ServiceAdmin, ServiceForm, admin_link
+from config.admin import ServiceAdmin, ServiceForm, ViewOnly, admin_link, link_to, url_of
+from config.errors import Conflict
 from inventory import services
+from inventory.ledger_admin import ITEM_HISTORY, LEVEL_HISTORY, WithHistory
 from inventory.models import (
     InventoryItem,
     InventoryLevel,
@@ -24,27 +26,16 @@ from inventory.models import (
     SalesChannelLocation,
     StockLocation,
     StockLocationAddress,
+    StockMovement,
     VariantInventoryItem,
 )
 
 CUSTOMS_FIELDS = services.CUSTOMS_FIELDS
+Reason = StockMovement.Reason
 AVAILABLE = InventoryLevel.AVAILABLE
 
 
-def _url(name: str, **query) -> str | None:
-    """An admin URL by name with a query string, or None when that admin is not installed."""
-    try:
-        url = reverse(f"admin:{name}")
-    except NoReverseMatch:
-        return None
-    return f"{url}?{urlencode(query)}" if query else url
-
-
-def _link(url: str | None, text: str) -> str:
-    return format_html('<a href="{}">{}</a>', url, text) if url else "-"
-
-
-class ReadOnlyInline(admin.TabularInline):
+class ReadOnlyInline(ViewOnly, admin.TabularInline):
     """Rows shown for reference, each linking to its own page; edited there, not here."""
 
     extra = 0
@@ -53,15 +44,6 @@ class ReadOnlyInline(admin.TabularInline):
 
     def get_readonly_fields(self, request, obj=None):
         return self.fields
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 class LevelInline(ReadOnlyInline):
@@ -96,7 +78,7 @@ class LocationLevelInline(LevelInline):
 
 
 def _add_level_link(**initial) -> str:
-    return _link(_url("inventory_inventorylevel_add", **initial), "Add a stock level")
+    return link_to(url_of("inventory_inventorylevel_add", **initial), "Add a stock level")
 
 
 # Stock locations --------------------------------------------------------------------------
@@ -240,7 +222,7 @@ class ProductAdmin(ServiceAdmin):
     def add_variant(self, product):
         if not product.pk:
             return "-"
-        return _link(_url("inventory_productvariant_add", product=product.pk), "Add a variant")
+        return link_to(url_of("inventory_productvariant_add", product=product.pk), "Add a variant")
 
     def delete_with_service(self, request, obj) -> None:
         services.product_delete(product_id=obj.pk)
@@ -322,7 +304,7 @@ class ItemVariantInline(ReadOnlyInline):
 
 
 @admin.register(InventoryItem)
-class InventoryItemAdmin(ServiceAdmin):
+class InventoryItemAdmin(WithHistory, ServiceAdmin):
     list_display = (
         "sku",
         "title",
@@ -356,6 +338,7 @@ class InventoryItemAdmin(ServiceAdmin):
         ("Other", {"fields": ("metadata", "created_at", "updated_at")}),
     )
     inlines = [ItemLevelInline, ItemVariantInline]
+    history_key, history_columns = "inventory_item_id", ITEM_HISTORY
 
     def get_queryset(self, request):
         return (
@@ -395,7 +378,7 @@ class InventoryItemAdmin(ServiceAdmin):
 
 
 class LevelForm(ServiceForm):
-    """Creates and changes a level through its services; `reserved_quantity` is not a field."""
+    """Stocks an item at a location through its service; `reserved_quantity` is not a field."""
 
     stocked_quantity = forms.IntegerField(min_value=0)
     incoming_quantity = forms.IntegerField(min_value=0, initial=0)
@@ -406,24 +389,60 @@ class LevelForm(ServiceForm):
 
     def apply(self):
         data = self.cleaned_data
-        if self.instance._state.adding:
-            return services.inventory_level_create(
-                item_id=data["inventory_item"].pk,
-                location_id=data["location"].pk,
-                stocked_quantity=data["stocked_quantity"],
-                incoming_quantity=data["incoming_quantity"],
-                metadata=data.get("metadata"),
-            )
+        return services.inventory_level_create(
+            item_id=data["inventory_item"].pk,
+            location_id=data["location"].pk,
+            stocked_quantity=data["stocked_quantity"],
+            incoming_quantity=data["incoming_quantity"],
+            metadata=data.get("metadata"),
+        )
+
+
+class LevelChangeForm(LevelForm):
+    """Changes a level through `inventory_level_update`, which records the change in the
+    ledger with its reason, reference and note. Compare-and-set: the form carries the stock
+    shown when the page loaded, and saves nothing when it changed since."""
+
+    reason = forms.ChoiceField(
+        choices=[(r, Reason(r).label) for r in StockMovement.MANUAL_REASONS],
+        initial=Reason.CORRECTION,
+        help_text="Why the stock changes, for the ledger.",
+    )
+    reference = forms.CharField(
+        max_length=255, required=False, help_text="Your document: a receipt number, a URL."
+    )
+    note = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 2}))
+    expected_stocked_quantity = forms.IntegerField(widget=forms.HiddenInput)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["expected_stocked_quantity"].initial = self.instance.stocked_quantity
+
+    def apply(self):
+        data = self.cleaned_data
         changes = {
             name: data[name]
             for name in ("stocked_quantity", "incoming_quantity", "metadata")
             if name in self.changed_data
         }
-        return services.inventory_level_update(
-            item_id=self.instance.inventory_item_id,
-            location_id=self.instance.location_id,
-            **changes,
-        )
+        try:
+            return services.inventory_level_update(
+                item_id=self.instance.inventory_item_id,
+                location_id=self.instance.location_id,
+                reason=data["reason"],
+                reference=data["reference"] or None,
+                note=data["note"] or None,
+                expected_stocked_quantity=data["expected_stocked_quantity"],
+                **changes,
+            )
+        except services.StaleQuantity as stale:
+            # What the page shows now is what the next save compares with.
+            self.data = self.data.copy()
+            self.data[self.add_prefix("expected_stocked_quantity")] = stale.current
+            raise Conflict(
+                "The stocked quantity changed since you loaded this page: now "
+                f"{stale.current}. Nothing was saved; save again to set it anyway."
+            ) from stale
 
 
 class StockStateFilter(admin.SimpleListFilter):
@@ -442,7 +461,7 @@ class StockStateFilter(admin.SimpleListFilter):
 
 
 @admin.register(InventoryLevel)
-class InventoryLevelAdmin(ServiceAdmin):
+class InventoryLevelAdmin(WithHistory, ServiceAdmin):
     """Stock of an item at a location. Stock may not drop below what is reserved there
     (the service refuses); `reserved_quantity` follows the reservations only."""
 
@@ -467,28 +486,25 @@ class InventoryLevelAdmin(ServiceAdmin):
     )
     list_filter = ("location", StockStateFilter)
     autocomplete_fields = ("inventory_item", "location")
+    history_key, history_columns = "level_id", LEVEL_HISTORY
 
-    def get_fields(self, request, obj=None):
+    def get_form(self, request, obj=None, **kwargs):
+        return super().get_form(request, obj, form=LevelChangeForm if obj else LevelForm, **kwargs)
+
+    def get_fieldsets(self, request, obj=None):
         if obj is None:
-            return (
-                "inventory_item",
-                "location",
-                "stocked_quantity",
-                "incoming_quantity",
-                "metadata",
-            )
+            return ((None, {"fields": LevelForm.Meta.fields}),)
+        stock = ("stocked_quantity", "reserved_quantity", "available", "incoming_quantity")
         return (
-            "id",
-            "inventory_item",
-            "location",
-            "stocked_quantity",
-            "reserved_quantity",
-            "available",
-            "incoming_quantity",
-            "reservations",
-            "metadata",
-            "created_at",
-            "updated_at",
+            (None, {"fields": ("id", "inventory_item", "location", *stock, "reservations")}),
+            (
+                "Why the stock changes",
+                {
+                    "fields": ("reason", "reference", "note", "expected_stocked_quantity"),
+                    "description": "Recorded in the stock ledger with the change.",
+                },
+            ),
+            ("Other", {"fields": ("metadata", "created_at", "updated_at")}),
         )
 
     def get_readonly_fields(self, request, obj=None):
@@ -512,7 +528,7 @@ class InventoryLevelAdmin(ServiceAdmin):
     @admin.display(description="reservations")
     def reservations(self, level):
         where = {"inventory_item": level.inventory_item_id, "location": level.location_id}
-        listed = _url(
+        listed = url_of(
             "reservations_reservationitem_changelist",
             inventory_item__id__exact=where["inventory_item"],
             location__id__exact=where["location"],
@@ -521,8 +537,8 @@ class InventoryLevelAdmin(ServiceAdmin):
             " · ",
             "{}",
             [
-                (_link(listed, "List them"),),
-                (_link(_url("reservations_reservationitem_add", **where), "Reserve"),),
+                (link_to(listed, "List them"),),
+                (link_to(url_of("reservations_reservationitem_add", **where), "Reserve"),),
                 (admin_link(level.inventory_item, "Item"),),
                 (admin_link(level.location, "Location"),),
             ],

@@ -307,15 +307,23 @@ def inventory_level_create(
     return level
 
 
+class StaleQuantity(Conflict):
+    """Compare-and-set refused: the level's stock is `current`, not what the client read."""
+
+    code = "stale_quantity"
+
+    def __init__(self, level: InventoryLevel, expected: int):
+        self.current = level.stocked_quantity
+        super().__init__(
+            f"Stocked quantity of item {level.inventory_item_id} at location "
+            f"{level.location_id} is {self.current}, not {expected}: it changed since you read it"
+        )
+
+
 def _stale(level: InventoryLevel, expected: int | None) -> None:
     """Compare-and-set: refuse when the locked level's stock is not what the client saw."""
     if expected is not None and level.stocked_quantity != expected:
-        raise Conflict(
-            f"Stocked quantity of item {level.inventory_item_id} at location "
-            f"{level.location_id} is {level.stocked_quantity}, not {expected}: "
-            "it changed since you read it",
-            code="stale_quantity",
-        )
+        raise StaleQuantity(level, expected)
 
 
 def _check_stocked(level: InventoryLevel, stocked: int) -> None:

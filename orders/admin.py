@@ -13,11 +13,18 @@ from django.contrib.auth import get_permission_codename
 from django.db import DatabaseError
 from django.db.models import Sum
 from django.db.models.functions import Coalesce
-from django.urls import NoReverseMatch, reverse
 from django.utils.html import format_html, format_html_join
-from django.utils.http import urlencode
 
-from config.admin import ServiceAdmin, ServiceForm, admin_link, refusal, run_each
+from config.admin import (
+    ServiceAdmin,
+    ServiceForm,
+    ViewOnly,
+    admin_link,
+    link_to,
+    refusal,
+    run_each,
+    url_of,
+)
 from config.errors import DomainError
 from inventory.admin import ReadOnlyInline
 from orders import (
@@ -34,19 +41,6 @@ OPEN = (Order.Status.PENDING, Order.Status.REQUIRES_ACTION)
 
 def _n(count: int, word: str) -> str:
     return f"{count} {word}{'' if count == 1 else 's'}"
-
-
-def url_of(name: str, *args, **query) -> str | None:
-    """An admin URL by name (with a query string), or None when that admin is not installed."""
-    try:
-        url = reverse(f"admin:{name}", args=args)
-    except NoReverseMatch:
-        return None
-    return f"{url}?{urlencode(query)}" if query else url
-
-
-def link_to(url: str | None, text) -> str:
-    return format_html('<a href="{}">{}</a>', url, text) if url else text
 
 
 def money(amount: int, currency_code: str) -> str:
@@ -257,7 +251,7 @@ class ReturnInline(ReadOnlyInline):
 
 
 @admin.register(Order)
-class OrderAdmin(admin.ModelAdmin):
+class OrderAdmin(ViewOnly, admin.ModelAdmin):
     """Orders: read-only pages; the actions change them through `orders.services`."""
 
     list_display = (
@@ -313,15 +307,6 @@ class OrderAdmin(admin.ModelAdmin):
 
     def get_queryset(self, request):
         return super().get_queryset(request).prefetch_related("items")
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
     def has_manage_permission(self, request):
         """Who may run the actions: staff allowed to change orders."""

@@ -13,10 +13,15 @@ pytestmark = pytest.mark.django_db
 
 
 def level_data(level, **changes) -> dict:
+    """The level's change form as loaded now, with `changes` made."""
     return {
         "stocked_quantity": level.stocked_quantity,
         "incoming_quantity": level.incoming_quantity,
         "metadata": "",
+        "reason": "correction",
+        "reference": "",
+        "note": "",
+        "expected_stocked_quantity": level.stocked_quantity,
         **changes,
     }
 
