@@ -32,6 +32,9 @@ SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = env_bool("DJANGO_SECURE_COOKIES", F
 if os.environ.get("DJANGO_SECURE_PROXY_SSL_HEADER"):  # e.g. X-Forwarded-Proto, set by the proxy
     _header = os.environ["DJANGO_SECURE_PROXY_SSL_HEADER"].upper().replace("-", "_")
     SECURE_PROXY_SSL_HEADER = (f"HTTP_{_header}", "https")
+# Reverse proxies in front that append the client's address to X-Forwarded-For; the sign-in
+# limiter counts failures per client address (config/signin.py).
+TRUSTED_PROXIES = int(os.environ.get("DJANGO_TRUSTED_PROXIES", "0"))
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -99,6 +102,7 @@ else:
     }
 
 AUTH_USER_MODEL = "config.User"
+AUTHENTICATION_BACKENDS = ["config.signin.SignInBackend"]
 STORE_CURRENCY = os.environ.get("STORE_CURRENCY", "usd").lower()
 AUTH_PASSWORD_VALIDATORS = []
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"

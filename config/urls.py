@@ -5,6 +5,7 @@ from django.http import HttpResponse
 from django.urls import include, path, re_path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
+from config.admin import dashboard_login
 from config.api.users import SessionView, TokenView, UserViewSet
 from config.api.viewsets import Router
 from draft_orders.views import DraftOrderViewSet
@@ -42,6 +43,7 @@ urlpatterns = [
     re_path(r"^admin/auth/?$", SessionView.as_view()),
     re_path(r"^admin/auth/token/?$", TokenView.as_view()),
     path("admin/", include(router.urls)),
+    path("dashboard/login/", dashboard_login),
     path("dashboard/", admin.site.urls),
     path("api/schema", SpectacularAPIView.as_view(), name="schema"),
     path("api/docs", SpectacularSwaggerView.as_view(url_name="schema"), name="docs"),

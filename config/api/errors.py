@@ -81,10 +81,14 @@ def as_domain_error(exc: Exception) -> DomainError | None:
     return None
 
 
+def respond_to(error: DomainError):
+    return respond(error.status, error.type, error.message, error.code, error.headers)
+
+
 def exception_handler(exc, context):
     domain = as_domain_error(exc)
     if domain is not None:
-        return respond(domain.status, domain.type, domain.message, domain.code)
+        return respond_to(domain)
     if isinstance(exc, drf.ValidationError):
         return respond(400, "invalid_data", ", ".join(flatten_errors(exc.detail)))
     if isinstance(exc, drf.ParseError):

@@ -23,6 +23,7 @@ PRODUCTION = {
     "DJANGO_SECURE_HSTS_PRELOAD": "true",
     "DJANGO_SECURE_COOKIES": "true",
     "DJANGO_SECURE_PROXY_SSL_HEADER": "X-Forwarded-Proto",
+    "DJANGO_TRUSTED_PROXIES": "1",
 }
 
 
@@ -129,11 +130,11 @@ def test_the_production_settings_come_from_the_environment():
     values = printed(
         "settings.SECRET_KEY == env['DJANGO_SECRET_KEY'], settings.JWT_SECRET,"
         " settings.SECURE_PROXY_SSL_HEADER, settings.SESSION_COOKIE_SECURE,"
-        " settings.CSRF_COOKIE_SECURE, settings.SECURE_HSTS_SECONDS",
+        " settings.CSRF_COOKIE_SECURE, settings.SECURE_HSTS_SECONDS, settings.TRUSTED_PROXIES",
         **PRODUCTION,
         JWT_SECRET="j" * 40,
     )
-    assert values == f"True {'j' * 40} ('HTTP_X_FORWARDED_PROTO', 'https') True True 31536000"
+    assert values == f"True {'j' * 40} ('HTTP_X_FORWARDED_PROTO', 'https') True True 31536000 1"
 
 
 def test_the_https_redirect_spares_the_health_probes(settings):
