@@ -62,6 +62,11 @@ class TooManyRequests(DomainError):
         self.headers = {"Retry-After": str(retry_after)}
 
 
+class Unavailable(DomainError):
+    type = "unavailable"
+    status = 503
+
+
 class InsufficientInventory(NotAllowed):
     """Stock is short; `items` lists every shortage: `label`, `requested`, `available` and,
     when it concerns one level, `location_id`."""
