@@ -15,9 +15,11 @@ Admin writes of stock and reservations go through the same services as the API:
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin.actions import delete_selected as django_delete_selected
+from django.contrib.admin.forms import AdminAuthenticationForm
 from django.contrib.admin.utils import quote
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.contrib.auth.forms import AdminUserCreationForm, UserChangeForm
+from django.core.exceptions import ValidationError
 from django.db import DatabaseError, models, transaction
 from django.http import HttpResponseRedirect
 from django.urls import NoReverseMatch, reverse
@@ -27,12 +29,40 @@ from django.utils.translation import gettext_lazy
 
 from config import services
 from config.api.errors import as_domain_error
-from config.errors import DomainError
+from config.errors import DomainError, TooManyRequests
 from config.models import User
 
 admin.site.site_header = "Stockroom"
 admin.site.site_title = "Stockroom"
 admin.site.index_title = "Inventory and reservations"
+
+
+class SignInForm(AdminAuthenticationForm):
+    """The admin's login form: too many failed sign-ins (config.signin) show as its error."""
+
+    refusal: TooManyRequests | None = None
+
+    def clean(self):
+        try:
+            return super().clean()
+        except TooManyRequests as refusal:
+            self.refusal = refusal
+            raise ValidationError(refusal.message, code=refusal.type) from None
+
+
+admin.site.login_form = SignInForm
+
+
+def dashboard_login(request):
+    """The admin's login page; 429 with `Retry-After` while sign-ins are refused."""
+    response = admin.site.login(request)
+    form = (getattr(response, "context_data", None) or {}).get("form")
+    refusal = getattr(form, "refusal", None)
+    if refusal is not None:
+        response.status_code = refusal.status
+        for header, value in refusal.headers.items():
+            response[header] = value
+    return response
 
 
 def refusal(exc: Exception) -> str | None:
@@ -264,4 +294,4 @@ class UserAdmin(ServiceAdmin, DjangoUserAdmin):
         return form
 
     def delete_with_service(self, request, obj) -> None:
-        services.user_delete(user_id=obj.pk, acting_user_id=request.user.pk)
+        services.user_delete(acting_user=request.user, user_id=obj.pk)

@@ -5,6 +5,7 @@ class DomainError(Exception):
     type = "unknown_error"
     status = 500
     code: str | None = None
+    headers: dict[str, str] = {}  # read only
 
     def __init__(self, message: str, *, code: str | None = None):
         super().__init__(message)
@@ -43,6 +44,27 @@ class Duplicate(DomainError):
 class Unauthorized(DomainError):
     type = "unauthorized"
     status = 401
+
+
+class Forbidden(DomainError):
+    """Signed in, but the user's role does not allow the action."""
+
+    type = "forbidden"
+    status = 403
+
+
+class TooManyRequests(DomainError):
+    type = "too_many_requests"
+    status = 429
+
+    def __init__(self, message: str, *, retry_after: int):
+        super().__init__(message)
+        self.headers = {"Retry-After": str(retry_after)}
+
+
+class Unavailable(DomainError):
+    type = "unavailable"
+    status = 503
 
 
 class InsufficientInventory(NotAllowed):

@@ -54,3 +54,20 @@ class User(AbstractUser):
 
     def __str__(self):
         return self.email
+
+
+class SignInFailure(models.Model):
+    """A failed sign-in, kept while it counts against its email and address (config.signin)."""
+
+    email = models.CharField(max_length=254)
+    address = models.CharField(max_length=45, null=True)
+    at = models.DateTimeField(db_index=True)
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["email", "at"], name="signin_email_at"),
+            models.Index(fields=["address", "at"], name="signin_address_at"),
+        ]
+
+    def __str__(self):
+        return f"{self.email} from {self.address} at {self.at:%Y-%m-%d %H:%M:%S}"

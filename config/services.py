@@ -1,19 +1,19 @@
-"""Writes of staff users."""
+"""Writes of staff users, under the roles: only admins manage users; anyone edits their own
+name, metadata and API token."""
 
 from django.contrib.auth import get_user_model
 from django.db import transaction
 
 from config.changes import save_changes
-from config.errors import Duplicate, NotAllowed, NotFound
+from config.errors import Duplicate, Forbidden, NotAllowed
+from config.selectors import user_get
 
 User = get_user_model()
 
 
-def user_get(*, user_id: str) -> User:
-    user = User.objects.filter(pk=user_id).first()
-    if user is None:
-        raise NotFound(f"User with id: {user_id} was not found")
-    return user
+def _require_admin(acting_user, action: str) -> None:
+    if acting_user.role != User.Role.ADMIN:
+        raise Forbidden(f"Only admins may {action}")
 
 
 def _unique_token(token: str | None, exclude_pk=None) -> None:
@@ -22,7 +22,8 @@ def _unique_token(token: str | None, exclude_pk=None) -> None:
 
 
 @transaction.atomic
-def user_create(*, email: str, password: str, **fields) -> User:
+def user_create(*, acting_user, email: str, password: str, **fields) -> User:
+    _require_admin(acting_user, "create users")
     if User.objects.filter(email=email.lower()).exists():
         raise Duplicate(f"A user with email {email} already exists.")
     _unique_token(fields.get("api_token"))
@@ -30,15 +31,20 @@ def user_create(*, email: str, password: str, **fields) -> User:
 
 
 @transaction.atomic
-def user_update(*, user_id: str, **changes) -> User:
+def user_update(*, acting_user, user_id: str, **changes) -> User:
     user = user_get(user_id=user_id)
+    if user.pk != acting_user.pk:
+        _require_admin(acting_user, "edit other users")
+    if changes.get("role", user.role) != user.role:
+        _require_admin(acting_user, "change a role")
     _unique_token(changes.get("api_token"), exclude_pk=user.pk)
     return save_changes(user, changes)
 
 
 @transaction.atomic
-def user_delete(*, user_id: str, acting_user_id: str) -> None:
+def user_delete(*, acting_user, user_id: str) -> None:
+    _require_admin(acting_user, "delete users")
     user = user_get(user_id=user_id)
-    if user.pk == acting_user_id:
+    if user.pk == acting_user.pk:
         raise NotAllowed("You cannot delete your own user")
     user.delete()

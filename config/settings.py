@@ -5,6 +5,8 @@ from pathlib import Path
 
 import dj_database_url
 
+from config.keyfile import secret_key_in
+
 BASE_DIR = Path(__file__).resolve().parent.parent
 
 
@@ -14,10 +16,25 @@ def env_bool(name: str, default: bool) -> bool:
 
 
 DEBUG = env_bool("DJANGO_DEBUG", False)
-SECRET_KEY = os.environ.get("DJANGO_SECRET_KEY", "dev-only-insecure-secret-key-change-me")
-JWT_SECRET = os.environ.get("JWT_SECRET", SECRET_KEY)
+# No key anyone could know: without DJANGO_SECRET_KEY, a random one kept in a git-ignored file.
+SECRET_KEY = os.environ.get("DJANGO_SECRET_KEY") or secret_key_in(BASE_DIR / ".secret_key")
+JWT_SECRET = os.environ.get("JWT_SECRET") or SECRET_KEY
 JWT_TTL_SECONDS = 24 * 3600
 ALLOWED_HOSTS = os.environ.get("DJANGO_ALLOWED_HOSTS", "127.0.0.1,localhost,testserver").split(",")
+
+# HTTPS, for production behind TLS (the demo serves plain HTTP on 127.0.0.1).
+SECURE_SSL_REDIRECT = env_bool("DJANGO_SECURE_SSL_REDIRECT", False)
+SECURE_REDIRECT_EXEMPT = [r"^health(/ready)?$"]  # load balancers probe over plain HTTP
+SECURE_HSTS_SECONDS = int(os.environ.get("DJANGO_SECURE_HSTS_SECONDS", "0"))
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("DJANGO_SECURE_HSTS_INCLUDE_SUBDOMAINS", False)
+SECURE_HSTS_PRELOAD = env_bool("DJANGO_SECURE_HSTS_PRELOAD", False)
+SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = env_bool("DJANGO_SECURE_COOKIES", False)
+if os.environ.get("DJANGO_SECURE_PROXY_SSL_HEADER"):  # e.g. X-Forwarded-Proto, set by the proxy
+    _header = os.environ["DJANGO_SECURE_PROXY_SSL_HEADER"].upper().replace("-", "_")
+    SECURE_PROXY_SSL_HEADER = (f"HTTP_{_header}", "https")
+# Reverse proxies in front that append the client's address to X-Forwarded-For; the sign-in
+# limiter counts failures per client address (config/signin.py).
+TRUSTED_PROXIES = int(os.environ.get("DJANGO_TRUSTED_PROXIES", "0"))
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -86,6 +103,7 @@ else:
     }
 
 AUTH_USER_MODEL = "config.User"
+AUTHENTICATION_BACKENDS = ["config.signin.SignInBackend"]
 STORE_CURRENCY = os.environ.get("STORE_CURRENCY", "usd").lower()
 AUTH_PASSWORD_VALIDATORS = []
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"

@@ -1,10 +1,13 @@
 """Routes: the Medusa Admin API under /admin, the Django admin at /dashboard/."""
 
 from django.contrib import admin
+from django.db import DatabaseError, connection
 from django.http import HttpResponse
 from django.urls import include, path, re_path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
+from config.admin import dashboard_login
+from config.api.errors import UNAVAILABLE_MESSAGE, respond
 from config.api.users import SessionView, TokenView, UserViewSet
 from config.api.viewsets import Router
 from draft_orders.views import DraftOrderViewSet
@@ -36,14 +39,27 @@ router.register("draft-orders", DraftOrderViewSet, basename="draft-orders")
 
 
 def health(request):
+    """200 while the process lives."""
+    return HttpResponse("OK", content_type="text/plain")
+
+
+def ready(request):
+    """200 when the database answers, else 503 `unavailable`."""
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+    except DatabaseError:
+        return respond(503, "unavailable", UNAVAILABLE_MESSAGE)
     return HttpResponse("OK", content_type="text/plain")
 
 
 urlpatterns = [
     path("health", health),
+    path("health/ready", ready),
     re_path(r"^admin/auth/?$", SessionView.as_view()),
     re_path(r"^admin/auth/token/?$", TokenView.as_view()),
     path("admin/", include(router.urls)),
+    path("dashboard/login/", dashboard_login),
     path("dashboard/", admin.site.urls),
     path("api/schema", SpectacularAPIView.as_view(), name="schema"),
     path("api/docs", SpectacularSwaggerView.as_view(url_name="schema"), name="docs"),

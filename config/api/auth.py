@@ -45,7 +45,12 @@ class BearerAuthentication(BaseAuthentication):
         if scheme.lower() != "bearer" or not token:
             return None
         try:
-            payload = jwt.decode(token.strip(), settings.JWT_SECRET, algorithms=["HS256"])
+            payload = jwt.decode(
+                token.strip(),
+                settings.JWT_SECRET,
+                algorithms=["HS256"],
+                options={"require": ["exp", "iat"]},  # no token lives for ever
+            )
         except jwt.PyJWTError:
             return None
         if payload.get("domain") != "admin" or not isinstance(payload.get("user_id"), str):

@@ -1,13 +1,14 @@
 """One exception handler: every failure becomes `{type, message, code?}` with its status."""
 
 import logging
+import sys
 
 from django.core.exceptions import SuspiciousOperation
-from django.db import DatabaseError, DataError, IntegrityError, OperationalError
+from django.db import DatabaseError, DataError, IntegrityError, InterfaceError, OperationalError
 from django.http import Http404, JsonResponse
 from rest_framework import exceptions as drf
 
-from config.errors import Conflict, DomainError, Duplicate, InvalidData
+from config.errors import Conflict, DomainError, Duplicate, InvalidData, Unavailable
 
 logger = logging.getLogger("stockroom.api")
 
@@ -15,6 +16,10 @@ CONFLICT_MESSAGE = (
     "The request conflicted with another request. "
     "You may retry the request with the provided Idempotency-Key."
 )
+UNAVAILABLE_MESSAGE = "The database cannot be reached. Retry later."
+# PostgreSQL's states for a connection that failed, was lost or is refused (psycopg gives
+# none for a failure on the client side, such as a refused connection).
+UNREACHABLE_STATES = ("08", "53300", "57P01", "57P02", "57P03")
 
 
 def error_body(type_: str, message: str, code: str | None = None) -> dict:
@@ -67,24 +72,42 @@ def _database_error(exc: DatabaseError) -> DomainError | None:
         return InvalidData("A value is out of range or malformed for its field.")
     if sqlstate in ("40001", "40P01", "55P03") or "database is locked" in text:
         return Conflict(CONFLICT_MESSAGE)
+    if _unreachable(exc):
+        return Unavailable(UNAVAILABLE_MESSAGE)
     return None
+
+
+def _unreachable(exc: DatabaseError) -> bool:
+    """The database could not be reached, as opposed to refusing a statement."""
+    cause = exc.__cause__
+    if isinstance(exc, InterfaceError):  # a connection already closed
+        return True
+    if hasattr(cause, "sqlite_errorname"):
+        return cause.sqlite_errorname.startswith(("SQLITE_CANTOPEN", "SQLITE_IOERR"))
+    if not hasattr(cause, "sqlstate"):
+        return False
+    return cause.sqlstate is None or cause.sqlstate.startswith(UNREACHABLE_STATES)
 
 
 def as_domain_error(exc: Exception) -> DomainError | None:
     """The domain error an exception stands for, or None when it is a real bug."""
     if isinstance(exc, DomainError):
         return exc
-    if isinstance(exc, (IntegrityError, DataError, OperationalError)):
+    if isinstance(exc, (IntegrityError, DataError, OperationalError, InterfaceError)):
         return _database_error(exc)
     if isinstance(exc, SuspiciousOperation):
         return InvalidData(str(exc) or "The request is malformed.")
     return None
 
 
+def respond_to(error: DomainError):
+    return respond(error.status, error.type, error.message, error.code, error.headers)
+
+
 def exception_handler(exc, context):
     domain = as_domain_error(exc)
     if domain is not None:
-        return respond(domain.status, domain.type, domain.message, domain.code)
+        return respond_to(domain)
     if isinstance(exc, drf.ValidationError):
         return respond(400, "invalid_data", ", ".join(flatten_errors(exc.detail)))
     if isinstance(exc, drf.ParseError):
@@ -115,4 +138,9 @@ def json_bad_request(request, exception=None):
 
 
 def json_server_error(request):
+    """Django's 500 view: an error that stands for a refusal (the database being out of
+    reach, say) still answers its own status."""
+    domain = as_domain_error(sys.exception())
+    if domain is not None:
+        return respond_to(domain)
     return respond(500, "unknown_error", "An unknown error occurred.", "unknown_error")

@@ -8,7 +8,7 @@ from rest_framework import serializers
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from config import services
+from config import selectors, services
 from config.api import fields as f
 from config.api.auth import access_token_for
 from config.api.filters import InFilter, SearchFilter
@@ -27,7 +27,8 @@ class UserOutput(Output):
     first_name = serializers.CharField(allow_null=True)
     last_name = serializers.CharField(allow_null=True)
     role = serializers.CharField()
-    api_token = serializers.CharField(allow_null=True)
+    # An admin sees every user's token, anyone else only their own (selectors.users_seen_by).
+    api_token = serializers.CharField(source="shown_api_token", allow_null=True)
     created_at = Timestamp()
     updated_at = Timestamp()
     deleted_at = Timestamp(allow_null=True)
@@ -61,15 +62,17 @@ def _login(request) -> User:
     data.is_valid(raise_exception=True)
     user = auth.authenticate(
         request._request,
-        email=data.validated_data["email"].lower(),
+        email=data.validated_data["email"],
         password=data.validated_data["password"],
     )
-    if user is None or not user.is_staff:
+    if user is None:
         raise Unauthorized("Wrong email or password")
     return user
 
 
-def user_response(user) -> Response:
+def own_user_response(user) -> Response:
+    """The signed-in user, who sees their own API token."""
+    user.shown_api_token = user.api_token
     return Response({"user": dump(user, plan_for(UserOutput))})
 
 
@@ -99,11 +102,11 @@ class SessionView(APIView):
     def post(self, request):
         user = _login(request)
         auth.login(request._request, user)
-        return user_response(user)
+        return own_user_response(user)
 
     @extend_schema(responses=envelope("user", UserOutput))
     def get(self, request):
-        return user_response(request.user)
+        return own_user_response(request.user)
 
     @extend_schema(responses={200: None})
     def delete(self, request):
@@ -134,17 +137,21 @@ class UserViewSet(ResourceViewSet):
     filterset = UserFilter
 
     def list_queryset(self, filters, expand):
-        return apply_filterset(UserFilter, filters, User.objects.all())
+        return apply_filterset(UserFilter, filters, selectors.users_seen_by(self.request.user))
 
     def get_instance(self, pk, expand=()):
-        return services.user_get(user_id=pk)
+        return selectors.user_get(user_id=pk, viewer=self.request.user)
 
     def create(self, request):
-        return self.one(services.user_create(**self.validated(self.create_input)))
+        data = self.validated(self.create_input)
+        user = services.user_create(acting_user=request.user, **data)
+        return self.one(self.get_instance(user.pk))
 
     def update(self, request, pk):
-        return self.one(services.user_update(user_id=pk, **self.validated(self.update_input)))
+        data = self.validated(self.update_input)
+        user = services.user_update(acting_user=request.user, user_id=pk, **data)
+        return self.one(self.get_instance(user.pk))
 
     def destroy(self, request, pk):
-        services.user_delete(user_id=pk, acting_user_id=request.user.pk)
+        services.user_delete(acting_user=request.user, user_id=pk)
         return self.deleted(pk)

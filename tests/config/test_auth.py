@@ -251,8 +251,23 @@ def _signed(payload, secret=None):
         lambda user: _signed({"user_id": user.pk, "domain": "admin", "exp": time.time() - 60}),
         lambda user: _signed({"user_id": user.pk, "domain": "admin"}, secret="x" * 32),
         lambda user: "not-a-jwt",
+        lambda user: _signed({"user_id": user.pk, "domain": "admin", "iat": int(time.time())}),
+        lambda user: _signed({"user_id": user.pk, "domain": "admin", "exp": time.time() + 60}),
+        lambda user: _signed(
+            {"user_id": user.pk, "domain": "admin", "iat": time.time(), "exp": time.time() + 60},
+            secret="dev-only-insecure-secret-key-change-me",  # the key the source once held
+        ),
     ],
-    ids=["other-domain", "no-user", "expired", "bad-signature", "garbage"],
+    ids=[
+        "other-domain",
+        "no-user",
+        "expired",
+        "bad-signature",
+        "garbage",
+        "no-exp",
+        "no-iat",
+        "old-default-key",
+    ],
 )
 def test_bad_bearer_tokens_are_401(staff, make_token):
     client = APIClient()
