@@ -39,8 +39,10 @@ def database_url() -> str:
     return f"postgres://{credentials}@{db['HOST']}:{db['PORT']}/{db['NAME']}"
 
 
-def request(port: int, method: str, path: str, body=None, headers=None) -> tuple[int, bytes]:
-    client = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+def request(
+    port: int, method: str, path: str, body=None, headers=None, timeout: float = 30
+) -> tuple[int, bytes]:
+    client = http.client.HTTPConnection("127.0.0.1", port, timeout=timeout)
     try:
         data = None if body is None else json.dumps(body)
         client.request(method, path, data, {"Content-Type": "application/json", **(headers or {})})
@@ -52,7 +54,7 @@ def request(port: int, method: str, path: str, body=None, headers=None) -> tuple
 
 @contextmanager
 def gunicorn_servers(count: int, env: dict):
-    """`count` gunicorn servers with config/gunicorn.py (3 workers each) on free loopback
+    """`count` gunicorn servers with config/gunicorn.py (2 workers each) on free loopback
     ports, started and stopped together; yields their ports once each answers `/health`."""
     servers = {}  # port -> (process, its log)
     with ExitStack() as stack:
@@ -60,11 +62,11 @@ def gunicorn_servers(count: int, env: dict):
         for _ in range(count):
             port, log = free_port(), stack.enter_context(tempfile.TemporaryFile())
             command = [sys.executable, "-m", "gunicorn", "-c", "python:config.gunicorn"]
-            command += ["--bind", f"127.0.0.1:{port}", "--workers", "3", "--no-control-socket"]
+            command += ["--bind", f"127.0.0.1:{port}", "--workers", "2", "--no-control-socket"]
             command.append("config.wsgi")
             process = subprocess.Popen(command, cwd=settings.BASE_DIR, env=env, stderr=log)
             servers[port] = process, log
-        deadline = time.monotonic() + 30
+        deadline = time.monotonic() + 60  # workers boot slowly on a busy machine
         for port, (process, log) in servers.items():
             while not answers_health(port):
                 if process.poll() is not None or time.monotonic() > deadline:
@@ -83,8 +85,8 @@ def stop(servers: dict) -> None:
 
 def answers_health(port: int) -> bool:
     try:
-        return request(port, "GET", "/health")[0] == 200
-    except ConnectionError:
+        return request(port, "GET", "/health", timeout=2)[0] == 200
+    except OSError:  # not listening yet, or no worker free to answer
         return False
 
 
