@@ -92,12 +92,18 @@ DATABASES = {
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # Wait for the write lock instead of failing at once; IMMEDIATE takes it at BEGIN.
     DATABASES["default"]["OPTIONS"] = {"timeout": 20, "transaction_mode": "IMMEDIATE"}
+elif env_bool("DATABASE_TRANSACTION_POOLING", False):
+    # Behind PgBouncer (or another pooler) in transaction mode each transaction may run on
+    # another server connection: nothing prepared on one, no cursor kept open across
+    # transactions, no startup options (PgBouncer refuses them; the lock timeout comes from
+    # the role's default in the database, config/migrations/0003_lock_timeout.py).
+    DATABASES["default"]["OPTIONS"] = {"server_side_binding": True, "prepare_threshold": None}
+    DATABASES["default"]["DISABLE_SERVER_SIDE_CURSORS"] = True
 else:
     DATABASES["default"]["OPTIONS"] = {
-        "options": "-c lock_timeout=10000",  # a longer lock wait becomes a 409 conflict, not a hang
+        "options": "-c lock_timeout=10s",  # a longer lock wait becomes a 409 conflict, not a hang
         # Parameters bound by the server, and a statement run 5 times on a connection prepared:
-        # list pages (one large JSON query each) then skip planning. Behind PgBouncer in
-        # transaction mode this needs PgBouncer 1.21+ with `max_prepared_statements` set.
+        # list pages (one large JSON query each) then skip planning.
         "server_side_binding": True,
         "prepare_threshold": 5,
     }

@@ -1,4 +1,5 @@
-"""A writer that waits too long for a level lock gets a 409 `conflict`, and writes nothing."""
+"""A writer that waits too long for a level lock gets a 409 `conflict`, and writes nothing;
+every session, also behind a pooler, has the lock timeout."""
 
 import threading
 
@@ -50,18 +51,20 @@ def test_lock_wait_past_the_timeout_answers_409_and_writes_nothing(consistent):
     client = APIClient()
     client.credentials(HTTP_X_MEDUSA_ACCESS_TOKEN=staff.api_token)
     try:
-        with connection.cursor() as cursor:
-            cursor.execute("SET lock_timeout = '200ms'")
-        # when a reservation needs that lock
-        response = client.post(
-            "/admin/reservations",
-            {
-                "inventory_item_id": level.inventory_item_id,
-                "location_id": level.location_id,
-                "quantity": 1,
-            },
-            format="json",
-        )
+        # when a reservation needs that lock (its transaction nested in one that waits only
+        # 200 ms: SET LOCAL holds behind a pooler too, where a session's SET may not)
+        with transaction.atomic():
+            with connection.cursor() as cursor:
+                cursor.execute("SET LOCAL lock_timeout = '200ms'")
+            response = client.post(
+                "/admin/reservations",
+                {
+                    "inventory_item_id": level.inventory_item_id,
+                    "location_id": level.location_id,
+                    "quantity": 1,
+                },
+                format="json",
+            )
     finally:
         release.set()
         holder.join(timeout=30)
@@ -74,3 +77,38 @@ def test_lock_wait_past_the_timeout_answers_409_and_writes_nothing(consistent):
     }
     assert not ReservationItem.objects.exists()
     consistent()
+
+
+@postgres_only
+@pytest.mark.django_db(transaction=True)
+def test_every_session_has_the_lock_timeout_from_its_role_default():
+    # given the migrated database, when 4 connections each hold a transaction at once (so
+    # behind a pooler they run on 4 server connections, old or new)
+    barrier = threading.Barrier(4)
+    timeouts = []
+
+    def show():
+        try:
+            with transaction.atomic(), connection.cursor() as cursor:
+                cursor.execute("SHOW lock_timeout")
+                timeouts.append(cursor.fetchone()[0])
+                barrier.wait(timeout=30)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=show) for _ in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=30)
+    # then each has it, and it is the default of this role in this database (not only a
+    # connection option, which PgBouncer cannot pass)
+    assert timeouts == ["10s"] * 4
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT setconfig FROM pg_db_role_setting"
+            " JOIN pg_database ON pg_database.oid = setdatabase"
+            " JOIN pg_roles ON pg_roles.oid = setrole"
+            " WHERE datname = current_database() AND rolname = current_user"
+        )
+        assert cursor.fetchall() == [(["lock_timeout=10s"],)]
