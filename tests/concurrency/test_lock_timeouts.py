@@ -4,7 +4,7 @@ every session, also behind a pooler, has the lock timeout."""
 import threading
 
 import pytest
-from django.db import OperationalError, connection
+from django.db import OperationalError, connection, transaction
 from rest_framework.test import APIClient
 
 from config.api.errors import CONFLICT_MESSAGE, as_domain_error
