@@ -22,7 +22,7 @@ from config.errors import DomainError
 from inventory.admin import ReadOnlyInline
 from orders import services
 from orders.models import Fulfillment, LineItem, Order, Region, Return, ShippingOption
-from orders.serializers import totals
+from orders.money import totals
 from reservations.models import ReservationItem
 
 OPEN = (Order.Status.PENDING, Order.Status.REQUIRES_ACTION)

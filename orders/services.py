@@ -29,6 +29,7 @@ from orders.models import (
     ReturnItem,
     ShippingOption,
 )
+from orders.money import check_amounts
 from orders.signals import order_placed
 from reservations.allocation import Plan
 from reservations.models import ReservationItem
@@ -101,6 +102,8 @@ def order_place(
     `items` are `{variant_id|None, title, unit_price, quantity, metadata}`. A receiver's
     error (a stock shortage, say) rolls the whole order back.
     """
+    lines = [LineItem(**item) for item in items]
+    check_amounts(lines, shipping_methods, tax_rate)
     sales_channel_get(sales_channel_id=sales_channel_id)
     order = Order.objects.create(
         display_id=OrderNumber.next(),
@@ -113,7 +116,9 @@ def order_place(
         payment_status=PStatus.CAPTURED,
         **fields,
     )
-    LineItem.objects.bulk_create([LineItem(order=order, **item) for item in items])
+    for line in lines:
+        line.order = order
+    LineItem.objects.bulk_create(lines)
     order_placed.send(sender=Order, order=order)
     return order
 
