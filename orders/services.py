@@ -294,7 +294,7 @@ def fulfillment_create(
     """Fulfill lines from a location: its stock drops and the lines' reservations are
     consumed (those at the location first); stock never drops below what others hold there."""
     order = _lock_order(order_id)
-    if order.status == Status.CANCELED:
+    if order.is_canceled:
         raise NotAllowed("A canceled order cannot be fulfilled")
     quantities = _merge(items)
     lines = _lock_lines(order, quantities)
@@ -431,7 +431,7 @@ def return_request(
 ) -> Return:
     """Request the return of fulfilled units, optionally to a location and received at once."""
     order = _lock_order(order_id)
-    if order.status == Status.CANCELED:
+    if order.is_canceled:
         raise NotAllowed("A canceled order cannot have returns")
     quantities = _merge(items)
     lines = _lock_lines(order, quantities)
@@ -528,7 +528,7 @@ def return_cancel(*, return_id: str) -> Return:
 def order_cancel(*, order_id: str) -> Order:
     """Cancel an order whose fulfillments are all canceled; its reservations are released."""
     order = _lock_order(order_id)
-    if order.status == Status.CANCELED:
+    if order.is_canceled:
         return order
     if order.fulfillments.filter(canceled_at__isnull=True).exists():
         raise NotAllowed("All fulfillments must be canceled before canceling an order")
@@ -545,7 +545,7 @@ def order_cancel(*, order_id: str) -> Order:
 @transaction.atomic
 def order_complete(*, order_id: str) -> Order:
     order = _lock_order(order_id)
-    if order.status == Status.CANCELED:
+    if order.is_canceled:
         raise NotAllowed("A canceled order cannot be completed")
     order.status = Status.COMPLETED
     order.save(update_fields=["status", "updated_at"])

@@ -198,7 +198,7 @@ def _line_room(line) -> dict[str, tuple[int, int]]:
 
 def _require_open_order(line) -> None:
     """A canceled order's lines take no reservations: nothing would ever release them."""
-    if line.order.status == "canceled":
+    if line.order.is_canceled:
         raise NotAllowed(f"Line item {line.pk} belongs to a canceled order")
 
 
