@@ -13,13 +13,19 @@ from functools import cache
 from django.db import connection
 
 
+class Unpreparable(Exception):
+    """A queryset that cannot be compiled once and run with new values."""
+
+
 class Prepared:
     """`build(*values)` -> a queryset of model rows, compiled once and run with new values.
 
     The placeholders passed to `build` are found again in the compiled parameters, so each
     value goes where the compiler put it; other parameters (constants in the filter) stay.
     Values must be strings (ids, tokens), as a string placeholder stands for them. The
-    queryset selects whole rows of its model (no `only`, `defer` or `select_related`).
+    queryset selects whole rows of its model (no `only`, `defer` or `select_related`). A build
+    whose values the compiler rewrites (a pattern lookup) or leaves out is refused (Unpreparable)
+    the first time it compiles.
     """
 
     def __init__(self, build):
@@ -27,12 +33,27 @@ class Prepared:
         self.arity = len(inspect.signature(build).parameters)
         self.compiled = {}  # connection vendor -> (model, sql, parameter slots)
 
+    def _check(self, marks: list[str], params: list) -> None:
+        """Refuse a statement whose values do not each reach its SQL as one parameter, as
+        given: a lookup that rewrites its value (`icontains` makes `%\\x000\\x00%`) or a build
+        that drops one would run it as a constant, the same for every call."""
+        placed = {p for p in params if p in marks}
+        rewritten = [p for p in params if isinstance(p, str) and "\0" in p and p not in marks]
+        if rewritten or len(placed) < len(marks):
+            code = self.build.__code__
+            raise Unpreparable(
+                f"the statement built at {code.co_filename}:{code.co_firstlineno} cannot be "
+                "compiled once: each value must reach its SQL unchanged, as one parameter "
+                f"(the compiled parameters are {params!r})"
+            )
+
     def __call__(self, *values: str) -> list:
         if connection.vendor not in self.compiled:
             marks = [f"\0{i}\0" for i in range(self.arity)]
             queryset = self.build(*marks)
             compiler = queryset.query.get_compiler(connection=connection)
             sql, params = compiler.as_sql()
+            self._check(marks, params)
             slots = [marks.index(p) if p in marks else (p,) for p in params]
             names = [column.target.attname for column, _, _ in compiler.select]
             self.compiled[connection.vendor] = (compiler, sql, slots, names)

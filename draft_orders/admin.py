@@ -19,7 +19,7 @@ from draft_orders.models import DraftLineItem, DraftOrder
 from inventory.admin import ReadOnlyInline
 from orders.admin import changes_of, link_to, money, url_of
 from orders.models import ShippingOption
-from orders.serializers import totals
+from orders.money import totals
 
 DRAFT_FIELDS = (
     "customer_id",

@@ -9,6 +9,7 @@ from inventory.locks import lock_rows, locking
 from inventory.models import ProductVariant
 from inventory.selectors import default_sales_channel, sales_channel_get
 from orders.models import Order
+from orders.money import check_amounts
 from orders.selectors import region_get, shipping_option_get
 from orders.services import order_place
 
@@ -73,6 +74,12 @@ def _add_line(draft: DraftOrder, item: dict) -> DraftLineItem:
     return line
 
 
+def _check_amounts(draft: DraftOrder, lines=None) -> None:
+    """The draft's lines (default: as stored) and totals stay amounts a client can read."""
+    lines = list(draft.items.all()) if lines is None else lines
+    check_amounts(lines, draft.shipping_methods, draft.tax_rate)
+
+
 def _shipping_methods(region_id, methods: list[dict]) -> list[dict]:
     result = []
     for method in methods:
@@ -101,8 +108,7 @@ def draft_order_create(
     shipping_methods: list[dict] = (),
     **fields,
 ) -> DraftOrder:
-    if region_id is not None:
-        region_get(region_id=region_id)
+    region = region_get(region_id=region_id) if region_id is not None else None
     channel = (
         sales_channel_get(sales_channel_id=sales_channel_id)
         if sales_channel_id
@@ -111,13 +117,16 @@ def draft_order_create(
     draft = DraftOrder.objects.create(
         display_id=DraftOrderNumber.next(),
         email=email,
-        region_id=region_id,
+        region=region,
         sales_channel=channel,
         shipping_methods=_shipping_methods(region_id, shipping_methods),
         **fields,
     )
+    lines = {}  # by id: a variant's second line merges into its first
     for item in items:
-        _add_line(draft, item)
+        line = _add_line(draft, item)
+        lines[line.pk] = line
+    _check_amounts(draft, list(lines.values()))
     return draft
 
 
@@ -131,7 +140,10 @@ def draft_order_update(*, draft_id: str, **changes) -> DraftOrder:
     if "shipping_methods" in changes:
         region = changes.get("region_id", draft.region_id)
         changes["shipping_methods"] = _shipping_methods(region, changes["shipping_methods"])
-    return save_changes(draft, changes)
+    save_changes(draft, changes)
+    if "region_id" in changes or "shipping_methods" in changes:  # the tax rate or shipping
+        _check_amounts(draft)
+    return draft
 
 
 @locking
@@ -146,7 +158,10 @@ def draft_order_delete(*, draft_id: str) -> None:
 
 @locking
 def draft_line_add(*, draft_id: str, **item) -> DraftLineItem:
-    return _add_line(_lock_open(draft_id), item)
+    draft = _lock_open(draft_id)
+    line = _add_line(draft, item)
+    _check_amounts(draft)
+    return line
 
 
 def _draft_line(draft: DraftOrder, line_id: str) -> DraftLineItem:
@@ -159,16 +174,20 @@ def _draft_line(draft: DraftOrder, line_id: str) -> DraftLineItem:
 @locking
 def draft_line_update(*, draft_id: str, line_id: str, **changes) -> None:
     """Change a line; `quantity: 0` removes it."""
-    line = _draft_line(_lock_open(draft_id), line_id)
+    draft = _lock_open(draft_id)
+    line = _draft_line(draft, line_id)
     if changes.get("quantity") == 0:
         line.delete()
-        return
-    save_changes(line, changes)
+    else:
+        save_changes(line, changes)
+    _check_amounts(draft)  # a line with a negative price may hold the total down
 
 
 @locking
 def draft_line_delete(*, draft_id: str, line_id: str) -> None:
-    _draft_line(_lock_open(draft_id), line_id).delete()
+    draft = _lock_open(draft_id)
+    _draft_line(draft, line_id).delete()
+    _check_amounts(draft)
 
 
 @locking

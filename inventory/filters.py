@@ -1,8 +1,6 @@
 """Query filters of the inventory routes."""
 
-import django_filters
-
-from config.api.filters import InFilter, SearchFilter, TrueFilter, comparisons
+from config.api.filters import FilterSet, InFilter, SearchFilter, TrueFilter, comparisons
 from inventory.models import (
     InventoryItem,
     InventoryLevel,
@@ -14,7 +12,7 @@ from inventory.models import (
 )
 
 
-class StockLocationFilter(django_filters.FilterSet):
+class StockLocationFilter(FilterSet):
     q = SearchFilter("name")
     id = InFilter()
     name = InFilter()
@@ -26,7 +24,7 @@ class StockLocationFilter(django_filters.FilterSet):
         fields = comparisons("created_at", "updated_at")
 
 
-class SalesChannelFilter(django_filters.FilterSet):
+class SalesChannelFilter(FilterSet):
     q = SearchFilter("name", "description")
     id = InFilter()
     name = InFilter()
@@ -37,7 +35,7 @@ class SalesChannelFilter(django_filters.FilterSet):
         fields = comparisons("created_at", "updated_at")
 
 
-class ProductFilter(django_filters.FilterSet):
+class ProductFilter(FilterSet):
     q = SearchFilter("title", "subtitle", "description", "handle", "variants__sku")
     id = InFilter()
     status = InFilter()
@@ -53,7 +51,7 @@ class ProductFilter(django_filters.FilterSet):
         return super().filter_queryset(queryset).distinct()
 
 
-class VariantFilter(django_filters.FilterSet):
+class VariantFilter(FilterSet):
     q = SearchFilter("title", "sku", "product__title")
     id = InFilter()
     product_id = InFilter()
@@ -66,7 +64,7 @@ class VariantFilter(django_filters.FilterSet):
         fields = comparisons("created_at", "updated_at")
 
 
-class InventoryItemFilter(django_filters.FilterSet):
+class InventoryItemFilter(FilterSet):
     q = SearchFilter("sku", "title", "description")
     id = InFilter()
     sku = InFilter()
@@ -85,7 +83,7 @@ class InventoryItemFilter(django_filters.FilterSet):
         }
 
 
-class LevelFilter(django_filters.FilterSet):
+class LevelFilter(FilterSet):
     location_id = InFilter()
 
     class Meta:
@@ -93,7 +91,7 @@ class LevelFilter(django_filters.FilterSet):
         fields = []
 
 
-class StockMovementFilter(django_filters.FilterSet):
+class StockMovementFilter(FilterSet):
     inventory_item_id = InFilter()
     location_id = InFilter()
     reason = InFilter()

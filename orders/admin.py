@@ -33,7 +33,7 @@ from orders import (
 )
 from orders.allocation import allocate_open_lines
 from orders.models import Fulfillment, LineItem, Order, Region, Return, ShippingOption
-from orders.serializers import totals
+from orders.money import totals
 from reservations.models import ReservationItem
 
 OPEN = (Order.Status.PENDING, Order.Status.REQUIRES_ACTION)

@@ -216,7 +216,7 @@ def _line_room(line) -> dict[str, tuple[int, int]]:
 
 def _require_open_order(line) -> None:
     """A canceled order's lines take no reservations: nothing would ever release them."""
-    if line.order.status == Status.CANCELED:
+    if line.order.is_canceled:
         raise NotAllowed(f"Line item {line.pk} belongs to a canceled order")
 
 

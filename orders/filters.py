@@ -2,11 +2,11 @@
 
 import django_filters
 
-from config.api.filters import InFilter, SearchFilter, comparisons
+from config.api.filters import FilterSet, InFilter, IntegerInFilter, SearchFilter, comparisons
 from orders.models import Order, Region, Return, ShippingOption
 
 
-class RegionFilter(django_filters.FilterSet):
+class RegionFilter(FilterSet):
     q = SearchFilter("name")
     id = InFilter()
 
@@ -15,7 +15,7 @@ class RegionFilter(django_filters.FilterSet):
         fields = comparisons("created_at", "updated_at")
 
 
-class ShippingOptionFilter(django_filters.FilterSet):
+class ShippingOptionFilter(FilterSet):
     region_id = InFilter()
     is_return = django_filters.BooleanFilter()
     admin_only = django_filters.BooleanFilter()
@@ -25,7 +25,7 @@ class ShippingOptionFilter(django_filters.FilterSet):
         fields = []
 
 
-class OrderFilter(django_filters.FilterSet):
+class OrderFilter(FilterSet):
     q = SearchFilter("email", "id", "display_id")
     id = InFilter()
     status = InFilter()
@@ -34,14 +34,14 @@ class OrderFilter(django_filters.FilterSet):
     sales_channel_id = InFilter()
     region_id = InFilter()
     email = InFilter()
-    display_id = InFilter()
+    display_id = IntegerInFilter()
 
     class Meta:
         model = Order
         fields = comparisons("created_at", "updated_at", "canceled_at")
 
 
-class ReturnFilter(django_filters.FilterSet):
+class ReturnFilter(FilterSet):
     id = InFilter()
     order_id = InFilter()
     status = InFilter()

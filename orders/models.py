@@ -117,6 +117,11 @@ class Order(models.Model):
     def __str__(self):
         return f"Order #{self.display_id}"
 
+    @property
+    def is_canceled(self) -> bool:
+        """Canceled, and still so once archived (archiving keeps `canceled_at`)."""
+        return self.status == self.Status.CANCELED or self.canceled_at is not None
+
 
 class LineItem(models.Model):
     id = id_field("item")

@@ -1,13 +1,12 @@
 """Request bodies and response shapes of regions, shipping options, orders and returns."""
 
-from decimal import ROUND_HALF_UP, Decimal
-
 from rest_framework import serializers
 
 from config.api import fields as f
 from config.api.output import Timestamp
 from config.api.serializers import Input, Output, TimestampedOutput
 from inventory.serializers import VariantWithProductOutput
+from orders.money import totals
 from reservations.serializers import ReservationOutput as ReservationColumns
 
 # Outputs ----------------------------------------------------------------------------------
@@ -137,21 +136,6 @@ class ReturnOutput(TimestampedOutput):
     no_notification = serializers.BooleanField(allow_null=True)
     metadata = serializers.JSONField(allow_null=True)
     received_at = Timestamp(allow_null=True)
-
-
-def totals(lines, shipping_methods, tax_rate) -> dict[str, int]:
-    """Medusa's money totals, in the currency's smallest unit."""
-    subtotal = sum(line.unit_price * line.quantity for line in lines)
-    shipping = sum(method.get("price") or 0 for method in shipping_methods)
-    tax = (Decimal(subtotal + shipping) * Decimal(tax_rate) / 100).quantize(
-        Decimal(1), ROUND_HALF_UP
-    )
-    return {
-        "subtotal": subtotal,
-        "shipping_total": shipping,
-        "tax_total": int(tax),
-        "total": subtotal + shipping + int(tax),
-    }
 
 
 class TotalsMixin(serializers.Serializer):

@@ -33,6 +33,7 @@ from orders.models import (
     ReturnItem,
     ShippingOption,
 )
+from orders.money import check_amounts
 from orders.signals import order_placed
 from reservations import services as reservations
 from reservations.models import ReservationItem
@@ -99,6 +100,8 @@ def order_place(
     `items` are `{variant_id|None, title, unit_price, quantity, metadata}`. A receiver's
     error (a stock shortage, say) rolls the whole order back.
     """
+    lines = [LineItem(**item) for item in items]
+    check_amounts(lines, shipping_methods, tax_rate)
     sales_channel_get(sales_channel_id=sales_channel_id)
     order = Order.objects.create(
         display_id=OrderNumber.next(),
@@ -111,7 +114,9 @@ def order_place(
         payment_status=PStatus.CAPTURED,
         **fields,
     )
-    LineItem.objects.bulk_create([LineItem(order=order, **item) for item in items])
+    for line in lines:
+        line.order = order
+    LineItem.objects.bulk_create(lines)
     order_placed.send(sender=Order, order=order)
     return order
 
@@ -218,7 +223,7 @@ def fulfillment_create(
     """Fulfill lines from a location: its stock drops and the lines' reservations are
     consumed (those at the location first); stock never drops below what others hold there."""
     order = _lock_order(order_id)
-    if order.status == Status.CANCELED:
+    if order.is_canceled:
         raise NotAllowed("A canceled order cannot be fulfilled")
     quantities = _merge(items)
     lines = _lock_lines(order, quantities)
@@ -376,7 +381,7 @@ def return_request(
 ) -> Return:
     """Request the return of fulfilled units, optionally to a location and received at once."""
     order = _lock_order(order_id)
-    if order.status == Status.CANCELED:
+    if order.is_canceled:
         raise NotAllowed("A canceled order cannot have returns")
     quantities = _merge(items)
     lines = _lock_lines(order, quantities)
@@ -487,7 +492,7 @@ def return_cancel(*, return_id: str) -> Return:
 def order_cancel(*, order_id: str) -> Order:
     """Cancel an order whose fulfillments are all canceled; its reservations are released."""
     order = _lock_order(order_id)
-    if order.status == Status.CANCELED:
+    if order.is_canceled:
         return order
     if order.fulfillments.filter(canceled_at__isnull=True).exists():
         raise NotAllowed("All fulfillments must be canceled before canceling an order")
@@ -508,7 +513,7 @@ def order_cancel(*, order_id: str) -> Order:
 @locking
 def order_complete(*, order_id: str) -> Order:
     order = _lock_order(order_id)
-    if order.status == Status.CANCELED:
+    if order.is_canceled:
         raise NotAllowed("A canceled order cannot be completed")
     order.status = Status.COMPLETED
     order.save(update_fields=["status", "updated_at"])

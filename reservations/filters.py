@@ -1,12 +1,10 @@
 """Query filters of `GET /admin/reservations`."""
 
-import django_filters
-
-from config.api.filters import InFilter, comparisons
+from config.api.filters import FilterSet, InFilter, comparisons
 from reservations.models import ReservationItem
 
 
-class ReservationFilter(django_filters.FilterSet):
+class ReservationFilter(FilterSet):
     location_id = InFilter()
     inventory_item_id = InFilter()
     line_item_id = InFilter()

@@ -1,10 +1,77 @@
 """Filter types shared by every FilterSet."""
 
+import re
 from functools import reduce
 from operator import or_
 
 import django_filters
+from django import forms
+from django.db import models
+from django.db.backends.base.operations import BaseDatabaseOperations
 from django.db.models import Q
+from django_filters.filterset import FILTER_FOR_DBFIELD_DEFAULTS
+from django_filters.utils import get_model_field
+
+_INTEGER = re.compile(r"[+-]?[0-9]{1,20}")  # ASCII digits: '²'.isdigit(), but int('²') fails
+
+
+def parse_integer(text: str, lowest: int, highest: int) -> int | None:
+    """`text` as an integer from `lowest` to `highest`, or None."""
+    text = text.strip()
+    if not _INTEGER.fullmatch(text):
+        return None
+    number = int(text)
+    return number if lowest <= number <= highest else None
+
+
+class IntegerValue(forms.Field):
+    """An integer query value within `min_value..max_value` (a column's range)."""
+
+    def __init__(self, *, min_value: int, max_value: int, **kwargs):
+        self.min_value, self.max_value = min_value, max_value
+        super().__init__(**kwargs)
+
+    def to_python(self, value):
+        if value in self.empty_values:
+            return None
+        number = parse_integer(value, self.min_value, self.max_value)
+        if number is None:
+            raise forms.ValidationError(
+                f"must be an integer from {self.min_value} to {self.max_value}", code="invalid"
+            )
+        return number
+
+
+def column_range(field: models.Field) -> tuple[int, int]:
+    """The values an integer column holds, by its declared type (the same on every database:
+    SQLite would take any 64-bit value)."""
+    return BaseDatabaseOperations.integer_field_ranges[field.get_internal_type()]
+
+
+class IntegerFilter(django_filters.Filter):
+    """A filter on an integer column: anything but an integer the column can hold is a 400."""
+
+    field_class = IntegerValue
+
+    @property
+    def field(self):
+        if not hasattr(self, "_field"):
+            lowest, highest = column_range(get_model_field(self.model, self.field_name))
+            self.extra.update(min_value=lowest, max_value=highest)
+        return super().field
+
+
+class FilterSet(django_filters.FilterSet):
+    """The base of every FilterSet: filters generated for integer columns are IntegerFilters."""
+
+    FILTER_DEFAULTS = {
+        **FILTER_FOR_DBFIELD_DEFAULTS,
+        **{
+            field: {"filter_class": IntegerFilter}
+            for field in FILTER_FOR_DBFIELD_DEFAULTS
+            if issubclass(field, models.IntegerField)
+        },
+    }
 
 
 class InFilter(django_filters.BaseInFilter, django_filters.CharFilter):
@@ -13,6 +80,14 @@ class InFilter(django_filters.BaseInFilter, django_filters.CharFilter):
     def __init__(self, field_name=None, **kwargs):
         kwargs.setdefault("lookup_expr", "in")
         kwargs.setdefault("distinct", False)
+        super().__init__(field_name=field_name, **kwargs)
+
+
+class IntegerInFilter(django_filters.BaseInFilter, IntegerFilter):
+    """`InFilter` on an integer column."""
+
+    def __init__(self, field_name=None, **kwargs):
+        kwargs.setdefault("lookup_expr", "in")
         super().__init__(field_name=field_name, **kwargs)
 
 

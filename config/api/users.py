@@ -1,6 +1,5 @@
 """`/admin/auth` (log in, out, whoami) and `/admin/users`."""
 
-import django_filters
 from django.contrib import auth
 from django.contrib.auth import get_user_model
 from drf_spectacular.utils import extend_schema, inline_serializer
@@ -11,7 +10,7 @@ from rest_framework.views import APIView
 from config import selectors, services
 from config.api import fields as f
 from config.api.auth import access_token_for
-from config.api.filters import InFilter, SearchFilter
+from config.api.filters import FilterSet, InFilter, SearchFilter
 from config.api.output import Timestamp, dump, plan_for
 from config.api.query import apply_filterset
 from config.api.serializers import Input, Output
@@ -76,7 +75,7 @@ def own_user_response(user) -> Response:
     return Response({"user": dump(user, plan_for(UserOutput))})
 
 
-class UserFilter(django_filters.FilterSet):
+class UserFilter(FilterSet):
     q = SearchFilter("email", "first_name", "last_name")
     id = InFilter()
     email = InFilter()

@@ -2,10 +2,10 @@
 
 import pytest
 
-from config.prepared import Prepared, increment, insert
-from inventory.models import InventoryLevel
+from config.prepared import Prepared, Unpreparable, increment, insert
+from inventory.models import InventoryItem, InventoryLevel
 from reservations.models import ReservationItem
-from tests.factories.inventory import LevelFactory
+from tests.factories.inventory import InventoryItemFactory, LevelFactory
 
 # The placeholders in another order than the filter's, and a constant among the parameters.
 at = Prepared(
@@ -39,6 +39,31 @@ def test_rows_come_back_as_the_queryset_makes_them():
 def test_constants_of_the_filter_stay():
     level = LevelFactory(stocked_quantity=4)
     assert at(level.location_id, level.inventory_item_id) == []
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    "build",
+    [
+        lambda text: InventoryItem.objects.filter(sku__icontains=text),
+        lambda text: InventoryItem.objects.filter(sku__startswith=text),
+        lambda sku, title: InventoryItem.objects.filter(sku=sku),
+    ],
+    ids=["rewritten-by-icontains", "rewritten-by-startswith", "left-out"],
+)
+def test_a_value_that_does_not_reach_the_sql_as_given_is_refused_when_compiled(build):
+    # given
+    InventoryItemFactory(sku="ABC")
+    prepared = Prepared(build)
+    values = ["zzz"] * prepared.arity
+    # when
+    with pytest.raises(Unpreparable) as refusal:
+        prepared(*values)
+    # then: the error names the build, and nothing runs as a constant later either
+    line = build.__code__.co_firstlineno
+    assert f"the statement built at {__file__}:{line} cannot be compiled once" in str(refusal.value)
+    with pytest.raises(Unpreparable):
+        prepared(*values)
 
 
 @pytest.mark.django_db

@@ -734,6 +734,53 @@ def test_a_canceled_order_can_be_archived(api, stock):
 
 
 @pytest.mark.django_db
+def test_an_archived_canceled_order_stays_canceled(api, stock, consistent):
+    # given: canceled, then archived
+    a, _, variant = stock
+    order = place_order({variant: 2})
+    line = line_of(order, variant)
+    api.post(f"{URL}/{order.pk}/cancel")
+    assert api.post(f"{URL}/{order.pk}/archive").json()["order"]["status"] == "archived"
+    item = level_of(variant, a).inventory_item_id
+    refusals = {
+        f"{URL}/{order.pk}/complete": ({}, "A canceled order cannot be completed"),
+        f"{URL}/{order.pk}/fulfillment": (
+            {"items": [{"item_id": line.pk, "quantity": 1}], "location_id": a.pk},
+            "A canceled order cannot be fulfilled",
+        ),
+        f"{URL}/{order.pk}/return": (
+            {"items": [{"item_id": line.pk, "quantity": 1}]},
+            "A canceled order cannot have returns",
+        ),
+        reserve_url(order, line.pk): (
+            {"location_id": a.pk},
+            f"Line item {line.pk} belongs to a canceled order",
+        ),
+        "/admin/reservations": (
+            {
+                "line_item_id": line.pk,
+                "inventory_item_id": item,
+                "location_id": a.pk,
+                "quantity": 1,
+            },
+            f"Line item {line.pk} belongs to a canceled order",
+        ),
+    }
+    for path, (body, message) in refusals.items():
+        # when
+        response = api.post(path, body, format="json")
+        # then
+        assert (response.status_code, response.json()) == (400, not_allowed(message)), path
+    # canceling again changes nothing: it stays archived
+    response = api.post(f"{URL}/{order.pk}/cancel")
+    assert response.status_code == 200
+    assert response.json()["order"]["status"] == "archived"
+    assert Order.objects.get(pk=order.pk).status == "archived"
+    assert not ReservationItem.objects.filter(line_item=line).exists()
+    consistent()
+
+
+@pytest.mark.django_db
 @pytest.mark.parametrize("action", ["cancel", "complete", "archive"])
 def test_status_changes_of_an_unknown_order_are_not_found(api, action):
     response = api.post(f"{URL}/order_nope/{action}")
