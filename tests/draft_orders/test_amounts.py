@@ -87,16 +87,20 @@ def test_lines_each_within_the_limit_may_not_pass_it_together(client, default_ch
     refused(client, "/admin/draft-orders", body, f"subtotal {TOO_BIG}, total {TOO_BIG}")
 
 
-def test_shipping_may_not_push_the_total_past_the_limit(client, default_channel):
+def shipped(shipping: int) -> dict:
+    """A draft body: one line just within the limit, shipped at `shipping`."""
     region = region_create(name="US", currency_code="usd")
-    option = shipping_option_create(region_id=region.pk, name="Freight", amount=MAX_INT)
-    body = {
+    option = shipping_option_create(region_id=region.pk, name="Freight", amount=shipping)
+    return {
         "email": "a@example.com",
         "region_id": region.pk,
         "items": [line()],
         "shipping_methods": [{"option_id": option.pk}],
     }
-    refused(client, "/admin/draft-orders", body, f"total {TOO_BIG}")
+
+
+def test_shipping_may_not_push_the_total_past_the_limit(client, default_channel):
+    refused(client, "/admin/draft-orders", shipped(MAX_INT), f"total {TOO_BIG}")
 
 
 def test_tax_may_not_push_the_total_past_the_limit(client, default_channel):
@@ -106,18 +110,8 @@ def test_tax_may_not_push_the_total_past_the_limit(client, default_channel):
 
 
 def test_a_total_of_exactly_the_limit_is_kept_and_read_back_exactly(client, default_channel):
-    # given
-    region = region_create(name="US", currency_code="usd")
-    shipping = MAX_AMOUNT - MAX_INT * NEAR
-    option = shipping_option_create(region_id=region.pk, name="Freight", amount=shipping)
-    body = {
-        "email": "a@example.com",
-        "region_id": region.pk,
-        "items": [line()],
-        "shipping_methods": [{"option_id": option.pk}],
-    }
     # when
-    created = post(client, "/admin/draft-orders", body)
+    created = post(client, "/admin/draft-orders", shipped(MAX_AMOUNT - MAX_INT * NEAR))
     paid = post(client, f"/admin/draft-orders/{created.json()['draft_order']['id']}/pay", {})
     # then
     assert created.status_code == 200, created.content
