@@ -736,8 +736,10 @@ def test_a_bad_detail_query_is_invalid_data(api, world, path, query, prefix):
     [
         ("description=%ff%fe", 200),
         ("description[contains]=%c3%28", 200),
-        ("description=" + "x" * 100_000, 200),
-        ("location_id=" + ",".join(["sloc_x"] * 2000), 200),
+        ("description=" + "x" * 8000, 200),
+        ("location_id=" + ",".join(["sloc_x"] * 1000), 200),
+        ("description=" + "x" * 100_000, 414),
+        ("location_id=" + ",".join(["sloc_x"] * 2000), 414),
         ("quantity[gt]=99999999999999999999999", 400),
         ("quantity[gt]=1e400", 400),
         ("quantity[gt]=NaN", 400),
@@ -754,7 +756,7 @@ def test_odd_filter_values_never_fail(api, world, query, status):
         assert response.status_code == 200, response.content
         assert set(response.json()) == {"reservations", "count", "offset", "limit"}
     else:
-        assert_error(response, 400, "invalid_data")
+        assert_error(response, status, "invalid_data")
 
 
 @pytest.mark.django_db
