@@ -32,6 +32,7 @@ INSTALLED_APPS = [
     "config",
     "inventory",
     "reservations",
+    "transfers",
     "orders",
     "draft_orders",
 ]
