@@ -63,7 +63,7 @@ class StockTransferItem(models.Model):
     received_quantity = models.PositiveIntegerField(default=0)
 
     class Meta:
-        ordering = ["id"]
+        ordering = ["inventory_item_id"]
         constraints = [
             models.UniqueConstraint(
                 fields=["transfer", "inventory_item"], name="one_row_per_transferred_item"

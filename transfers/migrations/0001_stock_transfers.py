@@ -44,7 +44,7 @@ class Migration(migrations.Migration):
                 ('transfer', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='items', to='transfers.stocktransfer')),
             ],
             options={
-                'ordering': ['id'],
+                'ordering': ['inventory_item_id'],
             },
         ),
         migrations.AddIndex(
