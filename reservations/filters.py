@@ -16,5 +16,5 @@ class ReservationFilter(django_filters.FilterSet):
         model = ReservationItem
         fields = {
             "description": ["exact", "icontains", "istartswith", "iendswith"],
-            **comparisons("quantity", "created_at", "updated_at"),
+            **comparisons("quantity", "created_at", "updated_at", "expires_at"),
         }

@@ -15,6 +15,7 @@ from inventory.counters import Change, record
 from inventory.locks import lock_rows, locking
 from inventory.models import InventoryItem, StockMovement
 from inventory.services import lock_or_open_levels
+from reservations.services import release_expired
 from transfers.models import StockTransfer, StockTransferItem
 
 Reason = StockMovement.Reason
@@ -163,6 +164,8 @@ def transfer_ship(*, transfer_id: str) -> StockTransfer:
         [(row.inventory_item_id, loc) for row in items for loc in (source, destination)]
     )
     short = _short(levels, transfer, items)
+    if short and release_expired(levels, [(s["inventory_item_id"], source) for s in short]):
+        short = _short(levels, transfer, items)  # expired holds no longer count
     if short:
         raise InsufficientInventory(short)
     changes = []
