@@ -49,6 +49,7 @@ INSTALLED_APPS = [
     "config",
     "inventory",
     "reservations",
+    "transfers",
     "orders",
     "draft_orders",
 ]

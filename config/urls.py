@@ -21,6 +21,7 @@ from inventory.views import (
 )
 from orders.reservation_views import ReservationViewSet
 from orders.views import OrderViewSet, RegionViewSet, ReturnViewSet, ShippingOptionViewSet
+from transfers.views import StockTransferViewSet
 
 router = Router()
 router.register("users", UserViewSet, basename="users")
@@ -30,6 +31,7 @@ router.register("products", ProductViewSet, basename="products")
 router.register("variants", VariantViewSet, basename="variants")
 router.register("inventory-items", InventoryItemViewSet, basename="inventory-items")
 router.register("stock-movements", StockMovementViewSet, basename="stock-movements")
+router.register("stock-transfers", StockTransferViewSet, basename="stock-transfers")
 router.register("reservations", ReservationViewSet, basename="reservations")
 router.register("regions", RegionViewSet, basename="regions")
 router.register("shipping-options", ShippingOptionViewSet, basename="shipping-options")

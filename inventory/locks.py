@@ -28,12 +28,13 @@ LOCK_ORDER = (
     "orders.fulfillment",
     "orders.lineitem",
     "inventory.saleschannel",
+    "transfers.stocktransfer",
     "inventory.inventorylevel",
     "reservations.reservationitem",
 )
 """Models in the order their rows are locked: a return is received before its order is
-locked, an order's fulfillment and lines after the order, levels after every row that
-decides what to do with them, and a reservation after its levels."""
+locked, an order's fulfillment and lines after the order, a transfer before the levels it moves,
+levels after every row that decides what to do with them, and a reservation after its levels."""
 
 _RANK = {label: rank for rank, label in enumerate(LOCK_ORDER)}
 

@@ -12,7 +12,7 @@ from config.changes import save_changes
 from config.errors import Conflict, Duplicate, InvalidData, NotAllowed, NotFound
 from inventory import selectors
 from inventory.counters import Change, record
-from inventory.locks import lock_item_levels, lock_levels, lock_rows, locking
+from inventory.locks import LevelKey, lock_item_levels, lock_levels, lock_rows, locking
 from inventory.models import (
     InventoryItem,
     InventoryLevel,
@@ -113,7 +113,9 @@ def stock_location_delete(*, location_id: str) -> None:
             f"Stock location {location_id} has reservations; release them before deleting it"
         )
     address = location.address
-    delete_unless_used(location, f"Stock location {location_id} has fulfillments or returns")
+    delete_unless_used(
+        location, f"Stock location {location_id} has fulfillments, returns or stock transfers"
+    )
     if address is not None:
         address.delete()
 
@@ -275,7 +277,7 @@ def inventory_item_delete(*, item_id: str) -> None:
         raise Conflict(
             f"Inventory item {item_id} has reservations; release them before deleting it"
         )
-    item.delete()
+    delete_unless_used(item, f"Inventory item {item_id} is part of stock transfers")
 
 
 # Levels -----------------------------------------------------------------------------------
@@ -318,6 +320,23 @@ class StaleQuantity(Conflict):
             f"Stocked quantity of item {level.inventory_item_id} at location "
             f"{level.location_id} is {self.current}, not {expected}: it changed since you read it"
         )
+
+
+def lock_or_open_levels(keys: list[LevelKey]) -> dict[LevelKey, InventoryLevel]:
+    """Lock the levels of these pairs, in a caller's @locking service, creating those that
+    are missing (empty, each with its `level_created` movement)."""
+    levels = lock_levels(keys, missing_ok=True)
+    missing = sorted(set(keys) - set(levels))
+    if missing:
+        InventoryLevel.objects.bulk_create(
+            [InventoryLevel(inventory_item_id=item, location_id=loc) for item, loc in missing],
+            ignore_conflicts=True,  # one a concurrent writer created is locked as it is
+        )
+        opened = lock_levels(missing)
+        fresh = [Change(key, Reason.LEVEL_CREATED) for key, lv in opened.items() if not lv.version]
+        record(opened, fresh)
+        levels |= opened
+    return levels
 
 
 def _stale(level: InventoryLevel, expected: int | None) -> None:

@@ -175,12 +175,20 @@ def _allocate(
     ]
     levels = lock_levels(keys, missing_ok=True, counters_only=True)
     planned = {} if planned is None else planned
-    available = {key: lv.available_quantity - planned.get(key, 0) for key, lv in levels.items()}
-    for channel, channel_locations in locations.items():
-        mine = [d for d in demands if channel_of[d.line_item_id] == channel]
-        part = plan(mine, channel_locations, available)
-        result.placements += part.placements
-        result.shortages += part.shortages
+
+    def planning() -> Plan:
+        available = {key: lv.available_quantity - planned.get(key, 0) for key, lv in levels.items()}
+        result = Plan()
+        for channel, channel_locations in locations.items():
+            mine = [d for d in demands if channel_of[d.line_item_id] == channel]
+            part = plan(mine, channel_locations, available)
+            result.placements += part.placements
+            result.shortages += part.shortages
+        return result
+
+    result = planning()
+    if result.shortages and levels and reservations.release_expired(levels, list(levels)):
+        result = planning()  # expired holds no longer count
     if strict and result.shortages:
         raise InsufficientInventory(result.shortages)
     for _, item, loc, quantity in result.placements:

@@ -30,6 +30,7 @@ class ReservationForm(ServiceForm):
             "description",
             "external_id",
             "metadata",
+            "expires_at",
         )
 
     def apply(self):
@@ -44,13 +45,16 @@ class ReservationForm(ServiceForm):
                 metadata=data.get("metadata"),
                 created_by=self.created_by,
                 external_id=data.get("external_id") or None,
+                expires_at=data.get("expires_at"),
             )
+        expiry = {"expires_at": data.get("expires_at")} if "expires_at" in self.changed_data else {}
         return services.reservation_update(
             reservation_id=self.instance.pk,
             quantity=data["quantity"],
             location_id=data["location"].pk,
             description=data.get("description") or None,
             metadata=data.get("metadata"),
+            **expiry,
         )
 
 
@@ -109,6 +113,7 @@ class ReservationItemAdmin(ServiceAdmin):
                 "description",
                 "external_id",
                 "metadata",
+                "expires_at",
             )
         return (
             "id",
@@ -120,6 +125,7 @@ class ReservationItemAdmin(ServiceAdmin):
             "description",
             "external_id",
             "metadata",
+            "expires_at",
             "created_by",
             "created_at",
             "updated_at",

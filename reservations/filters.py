@@ -14,5 +14,5 @@ class ReservationFilter(FilterSet):
         model = ReservationItem
         fields = {
             "description": ["exact", "icontains", "istartswith", "iendswith"],
-            **comparisons("quantity", "created_at", "updated_at"),
+            **comparisons("quantity", "created_at", "updated_at", "expires_at"),
         }

@@ -28,6 +28,8 @@ class ReservationItem(models.Model):
     created_by = models.CharField(max_length=64, null=True, blank=True)
     external_id = models.CharField(max_length=255, null=True, blank=True)
     metadata = models.JSONField(null=True, blank=True)
+    expires_at = models.DateTimeField(null=True, blank=True)
+    """When the hold lapses (None: never); an expired reservation holds nothing."""
     created_at = models.DateTimeField(auto_now_add=True, db_index=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -41,6 +43,11 @@ class ReservationItem(models.Model):
             models.Index(fields=["location"]),
             models.Index(fields=["line_item"]),
             models.Index(fields=["created_by"]),
+            models.Index(
+                fields=["expires_at"],
+                name="reservation_expiry",
+                condition=Q(expires_at__isnull=False),
+            ),
         ]
         constraints = [
             models.CheckConstraint(

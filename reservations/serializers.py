@@ -3,6 +3,7 @@
 from rest_framework import serializers
 
 from config.api import fields as f
+from config.api.output import Timestamp
 from config.api.serializers import Input, TimestampedOutput
 from inventory.serializers import InventoryItemOutput
 
@@ -17,6 +18,7 @@ class ReservationOutput(TimestampedOutput):
     created_by = serializers.CharField(allow_null=True)
     external_id = serializers.CharField(allow_null=True)
     metadata = serializers.JSONField(allow_null=True)
+    expires_at = Timestamp(allow_null=True)
     inventory_item = InventoryItemOutput()
 
     class Meta:
@@ -30,6 +32,7 @@ class ReservationCreateInput(Input):
     line_item_id = f.Id(required=False, allow_null=True)
     description = f.Text(required=False)
     metadata = f.JsonObject(required=False)
+    expires_at = f.Timestamp(required=False, allow_null=True)
 
 
 class ReservationUpdateInput(Input):
@@ -37,3 +40,4 @@ class ReservationUpdateInput(Input):
     location_id = f.Id(required=False)
     description = f.Text(required=False)
     metadata = f.JsonObject(required=False)
+    expires_at = f.Timestamp(required=False, allow_null=True)

@@ -8,11 +8,14 @@ is its caller's business: a caller that names a line holds that line's lock and 
 """
 
 from collections import defaultdict
+from functools import reduce
+from operator import or_
 
 from django.db import connection
+from django.db.models import Q
 from django.utils import timezone
 
-from config.errors import Conflict, InsufficientInventory, NotFound
+from config.errors import Conflict, InsufficientInventory, InvalidData, NotFound
 from config.ids import PrefixedId
 from config.prepared import insert, insert_rows
 from inventory.counters import Change, record
@@ -36,13 +39,22 @@ RESERVATION_COLUMNS = (
 new_reservation_id = PrefixedId("resitem")
 
 
-def check_availability(levels: dict[LevelKey, InventoryLevel], additions: dict[LevelKey, int]):
-    """Raise one InsufficientInventory listing every level that cannot take its addition."""
-    over = {
+def _over(levels, additions: dict[LevelKey, int]) -> dict[LevelKey, int]:
+    return {
         key: qty
         for key, qty in additions.items()
         if qty > 0 and qty > levels[key].available_quantity
     }
+
+
+def check_availability(
+    levels: dict[LevelKey, InventoryLevel], additions: dict[LevelKey, int], *, keep=()
+):
+    """Raise one InsufficientInventory listing every level that cannot take its addition,
+    once the short levels' expired reservations (but those in `keep`) are released."""
+    over = _over(levels, additions)
+    if over and release_expired(levels, list(over), keep=keep):
+        over = _over(levels, additions)
     if not over:
         return
     items = [item for item, _ in over]
@@ -63,6 +75,51 @@ def check_availability(levels: dict[LevelKey, InventoryLevel], additions: dict[L
             )
     if short:
         raise InsufficientInventory(short)
+
+
+def _at(keys: list[LevelKey]) -> Q:
+    """Rows at these (item, location) pairs: one IN per location."""
+    by_location = defaultdict(list)
+    for item, location in keys:
+        by_location[location].append(item)
+    return reduce(
+        or_, (Q(location_id=loc, inventory_item_id__in=i) for loc, i in sorted(by_location.items()))
+    )
+
+
+def release_expired(levels: dict[LevelKey, InventoryLevel], keys: list[LevelKey], *, keep=()):
+    """Release the expired reservations at these locked levels (but those in `keep`), each
+    with an `expired` movement; how many there were."""
+    expired = lock_rows(
+        ReservationItem.objects.filter(_at(keys), expires_at__lte=timezone.now()).exclude(
+            pk__in=list(keep)
+        )
+    )
+    if expired:
+        ReservationItem.objects.filter(pk__in=[r.pk for r in expired]).delete()
+        record(levels, [_change(r, Reason.EXPIRED, -r.quantity) for r in expired])
+    return len(expired)
+
+
+@locking
+def release_expired_batch(*, size: int) -> int | None:
+    """Release the expired reservations at the levels of the first `size` of them (a sweep's
+    batch, one transaction): how many were released, or None when none are left."""
+    keys = set(
+        ReservationItem.objects.filter(expires_at__lte=timezone.now())
+        .order_by("expires_at", "pk")
+        .values_list("inventory_item_id", "location_id")[:size]
+    )
+    if not keys:
+        return None
+    levels = lock_levels(sorted(keys))
+    return release_expired(levels, list(levels))
+
+
+def _future(expires_at):
+    if expires_at is not None and expires_at <= timezone.now():
+        raise InvalidData("expires_at must be in the future")
+    return expires_at
 
 
 def _change(reservation: ReservationItem, reason: str, delta: int, location_id=None, **refs):
@@ -125,8 +182,11 @@ def reservation_create(
     metadata: dict | None = None,
     created_by: str | None = None,
     external_id: str | None = None,
+    expires_at=None,
 ) -> ReservationItem:
-    """Reserve units of an item at a location, if they are available there."""
+    """Reserve units of an item at a location, if they are available there (until
+    `expires_at`, a future time, if given)."""
+    _future(expires_at)
     key = (inventory_item_id, location_id)
     levels = lock_levels([key])
     check_availability(levels, {key: quantity})
@@ -139,6 +199,7 @@ def reservation_create(
         metadata=metadata,
         created_by=created_by,
         external_id=external_id,
+        expires_at=expires_at,
     )
     insert(reservation)
     record(levels, [_change(reservation, Reason.RESERVED, quantity, order_id=order_id)])
@@ -155,9 +216,13 @@ def reservation_update(
     metadata=UNSET,
     line_item_id: str | None = None,
     order_id: str | None = None,
+    expires_at=UNSET,
 ) -> ReservationItem:
-    """Change quantity, move to another location (units move with it), or edit text.
+    """Change quantity, move to another location (units move with it), edit text, or set
+    when it expires (a future time, or None: never).
     A reservation for a line is updated by a caller holding that line's lock, who names it."""
+    if expires_at is not UNSET:
+        _future(expires_at)
     reservation, levels = _lock_reservation(reservation_id, line_item_id, location_id)
     old_location = reservation.location_id
     new_location = location_id or old_location
@@ -171,8 +236,10 @@ def reservation_update(
     additions = defaultdict(int)
     for change in changes:
         additions[change.key] += change.reserved
-    check_availability(levels, additions)
+    check_availability(levels, additions, keep=[reservation.pk])
     reservation.quantity, reservation.location_id = new_quantity, new_location
+    if expires_at is not UNSET:
+        reservation.expires_at = expires_at
     if description is not UNSET:
         reservation.description = description
     if metadata is not UNSET:

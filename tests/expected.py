@@ -25,6 +25,7 @@ def reservation_json(reservation: ReservationItem) -> dict:
         "created_by": r.created_by,
         "external_id": r.external_id,
         "metadata": r.metadata,
+        "expires_at": ms(r.expires_at),
         "created_at": ms(r.created_at),
         "updated_at": ms(r.updated_at),
     }

@@ -23,6 +23,7 @@ from tests.factories.inventory import (
 )
 from tests.factories.orders import channel_with_locations, place_order, stocked_variant
 from tests.factories.reservations import ReservationFactory
+from transfers.services import transfer_create, transfer_ship
 
 MAX_QUERIES = 8  # auth, count, page, and a few prefetches
 ROWS = 100
@@ -63,11 +64,16 @@ class Scene:
             "shipping-options": "/admin/shipping-options",
             "stock-movements": "/admin/stock-movements",
             "stock-movements-expanded": "/admin/stock-movements?expand=inventory_item,location",
+            "stock-transfers": "/admin/stock-transfers",
+            "stock-transfers-filtered": (
+                f"/admin/stock-transfers?status=shipped&from_location_id={self.location.pk}"
+            ),
         }[self.name]
 
     def add(self, n: int) -> None:
+        name = self.name.split("-expanded")[0].split("-filtered")[0]
         for _ in range(n):
-            getattr(self, "_add_" + self.name.split("-expanded")[0].replace("-", "_"))()
+            getattr(self, "_add_" + name.replace("-", "_"))()
 
     def _add_users(self):
         UserFactory()
@@ -154,6 +160,16 @@ class Scene:
         level = LevelFactory(stocked_quantity=5)
         ReservationFactory(level=level, quantity=2)
 
+    def _add_stock_transfers(self):
+        """A shipped transfer of two items from the scene's location."""
+        items = [LevelFactory(location=self.location).inventory_item for _ in range(2)]
+        transfer = transfer_create(
+            from_location_id=self.location.pk,
+            to_location_id=StockLocationFactory().pk,
+            items=[{"inventory_item_id": item.pk, "quantity": 2} for item in items],
+        )
+        transfer_ship(transfer_id=transfer.pk)
+
 
 SCENES = [
     "users",
@@ -176,6 +192,8 @@ SCENES = [
     "shipping-options",
     "stock-movements",
     "stock-movements-expanded",
+    "stock-transfers",
+    "stock-transfers-filtered",
 ]
 
 

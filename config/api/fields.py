@@ -118,6 +118,22 @@ class Id(Str):
         super().__init__(**kwargs)
 
 
+class Timestamp(serializers.DateTimeField):
+    """An ISO 8601 timestamp (UTC when it names no offset)."""
+
+    default_error_messages = {
+        **COMMON_MESSAGES,
+        "invalid": "must be an ISO 8601 timestamp",
+        "date": "must be an ISO 8601 timestamp",
+        "overflow": "must be an ISO 8601 timestamp",
+    }
+
+    def to_internal_value(self, value):
+        if not isinstance(value, str):
+            self.fail("invalid")
+        return super().to_internal_value(value)
+
+
 class Email(serializers.EmailField, Str):
     default_error_messages = {"invalid": "must be an email"}
 

@@ -169,7 +169,7 @@ def test_admin_change_form_does_not_offer_the_item_or_the_line(dashboard):
 
     assert response.status_code == 200
     fields = set(response.context["adminform"].form.fields)
-    assert fields == {"location", "quantity", "description", "metadata"}
+    assert fields == {"location", "quantity", "description", "metadata", "expires_at"}
 
 
 def test_admin_delete_reservation_releases_its_units(dashboard, consistent):

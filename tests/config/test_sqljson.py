@@ -60,6 +60,7 @@ def test_every_list_renders_the_same_in_sql(api, monkeypatch, name):
         ("sales-channels-expanded", "offset=2&limit=1"),
         ("stock-movements-expanded", "order=created_at&offset=1&limit=3"),
         ("stock-movements", "fields=reason,stocked_after&order=-reason"),
+        ("stock-transfers", "fields=status,items&order=status&offset=1&limit=2"),
     ],
 )
 def test_fields_order_and_pages_render_the_same(api, monkeypatch, name, query):

@@ -62,7 +62,7 @@ def test_deleting_a_location_with_a_fulfillment_is_a_conflict(api, default_chann
     # then
     assert response.status_code == 409
     assert response.json()["message"] == (
-        f"Stock location {location.pk} has fulfillments or returns"
+        f"Stock location {location.pk} has fulfillments, returns or stock transfers"
     )
     assert StockLocation.objects.filter(pk=location.pk).exists()
     assert location.levels.count() == 1

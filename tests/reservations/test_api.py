@@ -397,6 +397,7 @@ def test_create_answers_the_reservation_made_by_the_acting_user(api, staff, leve
         "metadata": {"a": 1, "nested": {"b": [1, 2]}},
         "line_item_id": None,
         "external_id": None,
+        "expires_at": None,
     }
     assert reservation.id.startswith("resitem_")
     assert reserved(level) == 3

@@ -88,6 +88,7 @@ def test_create_for_a_line_item(api, loc, mug, open_line, staff, consistent):
         "created_by": staff.pk,
         "external_id": None,
         "metadata": None,
+        "expires_at": None,
         "created_at": ms(reservation.created_at),
         "updated_at": ms(reservation.updated_at),
     }
