@@ -17,7 +17,7 @@ from django.utils import timezone
 
 from config.actor import current_actor
 from config.ids import PrefixedId
-from config.prepared import increment, insert_rows
+from config.prepared import increment, insert_rows, pipelined
 from inventory.ledger import ZERO, Counters, Ledger, counters_of
 from inventory.locks import LevelKey
 from inventory.models import InventoryLevel, StockMovement
@@ -95,13 +95,14 @@ def record(levels: dict[LevelKey, InventoryLevel], changes) -> None:
             state[3] + 1,
         ]
         rows.append(_row(level, change, state, actor, stamp))
-    if len(after) == 1:  # most writes: statements written once
-        ((key, state),) = after.items()
-        level = levels[key]
-        increment(level, **_deltas(level, state))
-    elif after:
+    if len(after) > 1:
         _save_many(levels, after, now)
-    insert_rows(StockMovement, MOVEMENT_COLUMNS, rows)
+    with pipelined():
+        if len(after) == 1:  # most writes: statements written once
+            ((key, state),) = after.items()
+            level = levels[key]
+            increment(level, **_deltas(level, state))
+        insert_rows(StockMovement, MOVEMENT_COLUMNS, rows)
 
 
 def _row(level: InventoryLevel, change: Change, state: list[int], actor, stamp) -> tuple:

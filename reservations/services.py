@@ -17,7 +17,7 @@ from django.utils import timezone
 
 from config.errors import Conflict, InsufficientInventory, InvalidData, NotFound
 from config.ids import PrefixedId
-from config.prepared import insert, insert_rows
+from config.prepared import insert, insert_rows, pipelined
 from inventory.counters import Change, record
 from inventory.locks import LevelKey, lock_levels, lock_rows, locking
 from inventory.models import InventoryItem, InventoryLevel
@@ -201,8 +201,9 @@ def reservation_create(
         external_id=external_id,
         expires_at=expires_at,
     )
-    insert(reservation)
-    record(levels, [_change(reservation, Reason.RESERVED, quantity, order_id=order_id)])
+    with pipelined():
+        insert(reservation)
+        record(levels, [_change(reservation, Reason.RESERVED, quantity, order_id=order_id)])
     return reservation
 
 

@@ -1,8 +1,9 @@
 """Querysets compiled once run with new values and give what the queryset gives."""
 
 import pytest
+from django.db import IntegrityError, connection, transaction
 
-from config.prepared import Prepared, Unpreparable, increment, insert
+from config.prepared import Prepared, Unpreparable, increment, insert, pipelined
 from inventory.models import InventoryItem, InventoryLevel
 from reservations.models import ReservationItem
 from tests.factories.inventory import InventoryItemFactory, LevelFactory
@@ -96,3 +97,31 @@ def test_increment_adds_to_one_row_and_stamps_it():
     assert (level.stocked_quantity, level.incoming_quantity) == (14, 2)
     assert stored.updated_at == level.updated_at > before
     assert InventoryLevel.objects.get(pk=other.pk).stocked_quantity == 10
+
+
+@pytest.mark.django_db
+def test_a_pipelined_block_writes_what_it_would_write_alone():
+    level = LevelFactory(stocked_quantity=4)
+    with transaction.atomic(), pipelined():
+        increment(level, stocked_quantity=3)
+        increment(level, stocked_quantity=-1)
+    level.refresh_from_db()
+    assert level.stocked_quantity == 6
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db
+def test_postgresql_waits_once_for_a_pipelined_block_and_its_errors_are_djangos():
+    level = LevelFactory(stocked_quantity=4)
+
+    def write_past_zero():
+        with transaction.atomic(), pipelined():
+            assert connection.connection._pipeline is not None
+            with pipelined():  # joins the outer block
+                increment(level, stocked_quantity=-10)  # stocked_not_negative
+            increment(level, stocked_quantity=1)
+
+    with pytest.raises(IntegrityError):
+        write_past_zero()
+    level.refresh_from_db()
+    assert level.stocked_quantity == 4
