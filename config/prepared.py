@@ -57,12 +57,15 @@ class Prepared:
             self._check(marks, params)
             slots = [marks.index(p) if p in marks else (p,) for p in params]
             names = [column.target.attname for column, _, _ in compiler.select]
-            self.compiled[connection.vendor] = (compiler, sql, slots, names)
-        compiler, sql, slots, names = self.compiled[connection.vendor]
+            converters = compiler.get_converters([column for column, _, _ in compiler.select])
+            self.compiled[connection.vendor] = (compiler, sql, slots, names, converters)
+        compiler, sql, slots, names, converters = self.compiled[connection.vendor]
         params = [slot[0] if isinstance(slot, tuple) else values[slot] for slot in slots]
         with connection.cursor() as cursor:
             cursor.execute(sql, params)
-            rows = compiler.results_iter([cursor.fetchall()])
+            rows = cursor.fetchall()
+        if converters:
+            rows = compiler.apply_converters(rows, converters)
         model, alias = compiler.query.model, connection.alias
         return [model.from_db(alias, names, row) for row in rows]
 
