@@ -11,6 +11,7 @@ from django.utils import timezone
 
 from inventory.models import InventoryLevel, StockMovement
 from orders.models import LineItem
+from reservations import services as reservations
 from reservations.models import ReservationItem
 from tests.factories.inventory import LevelFactory, StockLocationFactory
 from tests.factories.orders import (
@@ -131,6 +132,30 @@ def test_a_short_level_releases_its_expired_holds_for_a_new_reservation(api, clo
     # live holds still hold: the level is full
     assert api.post(URL, {**body, "quantity": 1}, format="json").status_code == 400
     assert expired_movements(level) == [(lapsing.pk, -4)]
+
+
+def test_a_new_hold_that_lapses_while_it_is_made_is_not_released_by_itself(
+    clock, monkeypatch, consistent
+):
+    # given a full level whose hold has lapsed, and a clock that ticks a second a reading
+    level = LevelFactory(stocked_quantity=5)
+    lapsed = hold(level, 5, 1)
+    later = START + dt.timedelta(minutes=1)
+    ticks = iter(later + dt.timedelta(seconds=n) for n in range(1, 1000))
+    monkeypatch.setattr(timezone, "now", lambda: next(ticks))
+    # when a hold that expires two seconds from now is made (it has lapsed by the time the
+    # short level's expired holds are released)
+    made = reservations.reservation_create(
+        inventory_item_id=level.inventory_item_id,
+        location_id=level.location_id,
+        quantity=2,
+        expires_at=later + dt.timedelta(seconds=2.5),
+    )
+    # then only the older hold is released; the new one stands, counted once
+    assert expired_movements(level) == [(lapsed.pk, -5)]
+    assert list(ReservationItem.objects.values_list("pk", flat=True)) == [made.pk]
+    assert InventoryLevel.objects.get(pk=level.pk).reserved_quantity == 2
+    consistent()
 
 
 def test_a_level_that_is_not_short_keeps_its_expired_holds(clock, consistent):
