@@ -22,7 +22,8 @@ from django.utils.text import capfirst
 
 from config.admin import ViewOnly, link_to, url_of
 from config.models import User
-from inventory.models import InventoryItem, StockLocation, StockMovement
+from inventory.models import InventoryItem, StockLocation, StockMovement, item_label
+from inventory.selectors import variant_name
 
 HISTORY_LENGTH = 50
 NEWEST_FIRST = ("-created_at", "-version", "-id")
@@ -30,8 +31,8 @@ NEWEST_FIRST = ("-created_at", "-version", "-id")
 
 
 def labelled(movements):
-    """`movements` with their item's sku and title, their location's name and their actor's
-    email (None for a command or a deleted user), in the same query."""
+    """`movements` with their item's sku, title and "Product / Variant", their location's
+    name and their actor's email (None for a command or a deleted user), in the same query."""
 
     def of(model, key, field):
         return Subquery(model.objects.filter(pk=OuterRef(key)).values(field)[:1])
@@ -39,6 +40,7 @@ def labelled(movements):
     return movements.annotate(
         item_sku=of(InventoryItem, "inventory_item_id", "sku"),
         item_title=of(InventoryItem, "inventory_item_id", "title"),
+        item_variant=variant_name("inventory_item_id"),
         location_name=of(StockLocation, "location_id", "name"),
         actor_email=of(User, "created_by", "email"),
     )
@@ -75,6 +77,7 @@ class StockMovementAdmin(ViewOnly, admin.ModelAdmin):
     list_filter = ("reason", "location", "created_at")
     search_fields = (
         "inventory_item__sku",
+        "inventory_item__variant_links__variant__product__title",
         "reference",
         "order_id__exact",
         "reservation_id__exact",
@@ -133,7 +136,7 @@ class StockMovementAdmin(ViewOnly, admin.ModelAdmin):
 
     @admin.display(description="item")
     def item(self, movement):
-        label = " / ".join(filter(None, (movement.item_sku, movement.item_title)))
+        label = item_label(movement.item_variant, movement.item_sku, movement.item_title)
         url = url_of("inventory_inventoryitem_change", movement.inventory_item_id)
         return link_to(url, label or movement.inventory_item_id)
 
@@ -181,17 +184,17 @@ def _document_link(kind: str, url_name: str, pk: str) -> str:
     return format_html('<a href="{}" title="{}">{}</a>', url, pk, kind) if url else pk
 
 
-def history(columns, **where) -> str:
-    """The latest movements matching `where`, newest first, as an HTML table of the movements
-    list's `columns`, with a link to that list filtered the same way."""
+def history(columns, length: int = HISTORY_LENGTH, **where) -> str:
+    """The latest `length` movements matching `where`, newest first, as an HTML table of the
+    movements list's `columns`, with a link to that list filtered the same way."""
     model_admin = admin.site.get_model_admin(StockMovement)
     movements = StockMovement.objects.filter(**where).order_by(*NEWEST_FIRST)
-    movements = list(labelled(movements)[: HISTORY_LENGTH + 1])
+    movements = list(labelled(movements)[: length + 1])
     if not movements:
         return "No movements yet."
     listed = url_of("inventory_stockmovement_changelist", **where)
-    if len(movements) > HISTORY_LENGTH:
-        summary = link_to(listed, f"The latest {HISTORY_LENGTH}: see them all")
+    if len(movements) > length:
+        summary = link_to(listed, f"The latest {length}: see them all")
     else:
         summary = link_to(listed, "See them in the movements list")
     head = ((capfirst(label_for_field(name, StockMovement, model_admin)),) for name in columns)
@@ -201,7 +204,7 @@ def history(columns, **where) -> str:
                 "", '<td class="{}">{}</td>', (_cell(model_admin, n, m) for n in columns)
             ),
         )
-        for m in movements[:HISTORY_LENGTH]
+        for m in movements[:length]
     )
     return format_html(
         '<p>{}</p><table style="width: 100%"><thead><tr>{}</tr></thead><tbody>{}</tbody></table>',

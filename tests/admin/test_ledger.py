@@ -106,7 +106,7 @@ def test_the_list_shows_each_movement_newest_first_with_its_links(
     response = dashboard.get(MOVEMENTS)
     # then: newest first, every column
     html = response.content.decode()
-    label = f"{item.sku} / {item.title}"
+    label = str(variant)  # "Product / Variant (SKU)"
     assert [{k: v for k, v in row.items() if k != "When"} for row in rows_of(html)] == [
         {
             "Item": label,
