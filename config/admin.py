@@ -42,6 +42,7 @@ from config.models import User
 admin.site.site_header = "Stockroom"
 admin.site.site_title = "Stockroom"
 admin.site.index_title = "Inventory and reservations"
+admin.site.enable_nav_sidebar = False  # the lists' columns get its width at 1,280 px
 
 
 class SignInForm(AdminAuthenticationForm):

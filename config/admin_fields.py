@@ -90,6 +90,7 @@ class AddressField(forms.MultiValueField):
             }
         )
         widget.decompress = self.decompress
+        widget.template_name = "admin/widgets/address.html"
         super().__init__(fields, widget=widget, require_all_fields=False, **kwargs)
 
     @staticmethod

@@ -36,7 +36,7 @@ from inventory.models import (
     StockLocationAddress,
     StockMovement,
     VariantInventoryItem,
-    item_label,
+    item_of,
 )
 from inventory.selectors import item_labels, item_names, variant_name
 
@@ -70,10 +70,8 @@ def with_item_names(levels):
     return levels.annotate(item_variant=variant_name("inventory_item_id"))
 
 
-def level_item(row) -> str:
-    """The item of a level or reservation read `with_item_names`."""
-    item = row.inventory_item
-    return item_label(row.item_variant, item.sku, item.title or item.pk)
+level_item = item_of
+"""The item of a level or reservation read `with_item_names`: "Product / Variant (SKU)"."""
 
 
 class ReadOnlyInline(ViewOnly, admin.TabularInline):
@@ -109,7 +107,8 @@ class ItemLevelInline(LevelInline):
     )
 
     def get_queryset(self, request):
-        return super().get_queryset(request).select_related("location")
+        levels = super().get_queryset(request).select_related("location", "inventory_item")
+        return with_item_names(levels)
 
     @admin.display(description="stock")
     def adjust(self, level):
@@ -306,6 +305,9 @@ class VariantItemInline(admin.TabularInline):
     verbose_name = "inventory item"
     verbose_name_plural = "inventory items (a kit has several, each required_quantity times)"
 
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("variant__product", "inventory_item")
+
 
 @admin.register(ProductVariant)
 class ProductVariantAdmin(ServiceAdmin):
@@ -357,6 +359,9 @@ class ItemVariantInline(ReadOnlyInline):
     fields = ("variant", "required_quantity")
     verbose_name = "variant"
     verbose_name_plural = "variants made of this item (edit on the variant's page)"
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("variant__product", "inventory_item")
 
 
 class LocationListFilter(admin.SimpleListFilter):
@@ -669,7 +674,7 @@ class InventoryLevelAdmin(WithHistory, ServiceAdmin):
 
     @admin.display(description="inventory item", ordering="inventory_item__sku")
     def item(self, level):
-        return level_item(level) if hasattr(level, "item_variant") else level.inventory_item
+        return level_item(level)
 
     @admin.display(description="available", ordering=AVAILABLE)
     def available(self, level):

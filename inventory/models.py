@@ -165,6 +165,13 @@ def item_label(name: str | None, sku: str | None, fallback: str | None = None) -
     return f"{name} ({sku})" if sku and name != sku else name
 
 
+def item_of(row) -> str:
+    """The label of `row.inventory_item` (a level's or a reservation's), "Product / Variant
+    (SKU)" when the row was annotated with its `item_variant`."""
+    item = row.inventory_item
+    return item_label(getattr(row, "item_variant", None), item.sku, item.title or item.pk)
+
+
 class InventoryItem(Timestamped, Customs):
     """`variant_name` ("Product / Variant" of the first variant made of it) is there when
     the queryset was annotated with `inventory.selectors.item_names`."""
@@ -206,7 +213,7 @@ class VariantInventoryItem(models.Model):
         ]
 
     def __str__(self):
-        return f"{self.variant_id} needs {self.required_quantity} × {self.inventory_item_id}"
+        return f"{self.variant} needs {self.required_quantity} × {self.inventory_item}"
 
 
 class InventoryLevel(Timestamped):
@@ -241,7 +248,7 @@ class InventoryLevel(Timestamped):
         ]
 
     def __str__(self):
-        return f"{self.inventory_item} @ {self.location}"
+        return f"{item_of(self)} @ {self.location}"
 
     AVAILABLE = F("stocked_quantity") - F("reserved_quantity")  # the same, in SQL
 

@@ -4,7 +4,8 @@ cancel that fulfilment, receive a return; each change shows in the history and t
 
 import pytest
 from selenium.webdriver.common.by import By
-from selenium.webdriver.support.ui import Select
+from selenium.webdriver.support.expected_conditions import staleness_of
+from selenium.webdriver.support.ui import Select, WebDriverWait
 
 from config.models import User
 from inventory.models import InventoryItem, InventoryLevel
@@ -41,17 +42,24 @@ class Page:
     def choose(self, css: str, text: str) -> None:
         Select(self.driver.find_element(By.CSS_SELECTOR, css)).select_by_visible_text(text)
 
+    def _submit(self, element) -> None:
+        """Click `element` and wait for the page it loads."""
+        page = self.driver.find_element(By.TAG_NAME, "html")
+        element.click()
+        WebDriverWait(self.driver, 10).until(staleness_of(page))
+
     def click(self, css: str) -> None:
+        """Click what submits a form (or follows a link) and wait for the next page."""
+        self._submit(self.driver.find_element(By.CSS_SELECTOR, css))
+
+    def tick(self, css: str) -> None:
         self.driver.find_element(By.CSS_SELECTOR, css).click()
 
     def press(self, text: str, within: str = "body") -> None:
-        """Click the button (or link) showing `text` inside the element `within`."""
+        """Press the button showing `text` inside the element `within`; wait for the page."""
         scope = self.driver.find_element(By.CSS_SELECTOR, within)
-        xpath = f".//*[(self::button or self::a or self::input) and normalize-space(.)='{text}']"
-        found = scope.find_elements(By.XPATH, xpath) or scope.find_elements(
-            By.CSS_SELECTOR, f"input[type=submit][value='{text}']"
-        )
-        found[0].click()
+        xpath = f".//button[normalize-space(.)='{text}']"
+        self._submit(scope.find_elements(By.XPATH, xpath)[0])
 
     def text(self, css: str = "body") -> str:
         return self.driver.find_element(By.CSS_SELECTOR, css).text
@@ -198,7 +206,7 @@ def test_a_day_in_the_stockroom(page, store, consistent):
     assert page.messages() == ["Marked the fulfilment shipped."]
     page.fill(f"return_{line_of(order, black).pk}", 1)
     page.choose("#return-location", "Berlin")
-    page.click("input[name=receive_now]")
+    page.tick("input[name=receive_now]")
     page.click("#do-request-return")
     assert page.messages() == ["Received a return of 1 unit at Berlin."]
     assert "received" in page.text("#returns")
@@ -229,7 +237,7 @@ def test_a_refused_stock_edit_says_why_in_names(page, store, consistent):
     )
     page.fill("stocked_quantity", 1)
     page.click("input[name=_save]")
-    errors = page.text(".errornote, .errorlist")
+    errors = page.text("ul.errorlist")
     assert "changed since you loaded this page: now 7" in errors
     assert page.text(".field-available .readonly") == "5"  # 7 stocked, 2 reserved
     page.shot("stale")
