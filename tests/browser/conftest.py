@@ -56,7 +56,7 @@ def chromium():
 def pytest_runtest_makereport(item, call):
     report = yield
     driver = getattr(item, "browser_driver", None)
-    if report.failed and driver is not None:
+    if report.failed and report.when == "call" and driver is not None:
         SCREENSHOTS.mkdir(parents=True, exist_ok=True)
         path = SCREENSHOTS / f"FAILED-{item.name}.png"
         driver.save_screenshot(str(path))
