@@ -232,7 +232,7 @@ class OrderAdmin(ServiceAdmin):
         "payment_status",
         "sales_channel",
     )
-    search_fields = ("email", "=id", "=display_id", "items__variant__sku", "items__title")
+    search_fields = ("email", "=id", "=display_id", "=items__variant__sku")
     ordering = ("-created_at", "-display_id")
     actions = ["allocate_stock", "cancel_orders", "complete_orders", "archive_orders"]
     fieldsets = (

@@ -121,12 +121,14 @@ def test_order_list_shows_reserved_and_short(dashboard, store, django_assert_max
     with django_assert_max_num_queries(12):
         response = dashboard.get(admin_url(Order, "changelist"))
     short = dashboard.get(admin_url(Order, "changelist"), {"stock": "short"})
+    by_sku = dashboard.get(admin_url(Order, "changelist"), {"q": "mug-white"})
 
     rows = {order.pk: order for order in response.context["cl"].result_list}
     assert (rows[store.order.pk].reserved_units, rows[store.order.pk].needed_units) == (2, 3)
     assert (rows[complete.pk].reserved_units, rows[complete.pk].needed_units) == (1, 1)
     assert "short 1" in response.content.decode()
     assert [order.pk for order in short.context["cl"].result_list] == [store.order.pk]
+    assert [order.pk for order in by_sku.context["cl"].result_list] == [store.order.pk]
 
 
 def test_item_list_finds_items_by_product_and_shows_a_locations_figures(dashboard, store):

@@ -31,7 +31,9 @@ def pytest_collection_modifyitems(items):
 
 
 @pytest.fixture(scope="session")
-def chromium():
+def chromium(live_server):
+    """Chromium, set up after the live server and so quit before it stops: the connections
+    it keeps alive close while the server's threads may still share the tests' database."""
     from selenium import webdriver
     from selenium.webdriver.chrome.service import Service
 

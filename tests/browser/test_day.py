@@ -16,14 +16,7 @@ from tests.admin.utils import admin_url
 from tests.browser.conftest import SCREENSHOTS, WIDTH
 from tests.factories.orders import line_of, mug_store, short_order
 
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.django_db(transaction=True),
-    # On SQLite, once a plain `db` test ran in the same worker, the live server's request
-    # threads fail to close the in-memory connection they share with the test: after the
-    # page was served (socketserver's close_request), so it costs nothing but the warning.
-    pytest.mark.filterwarnings("ignore::pytest.PytestUnhandledThreadExceptionWarning"),
-]
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 PASSWORD = "a long staff password"
 
