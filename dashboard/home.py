@@ -15,7 +15,7 @@ from orders.selectors import short_of_stock, with_stock_cover
 LOW_STOCK = 5
 """The default threshold: levels with this many units available or fewer are listed."""
 ROWS = 10
-MOVEMENT_COLUMNS = ("when", "item", "location_link", "reason", "stocked", "reserved", "actor")
+MOVEMENT_COLUMNS = ("when", "item", "location_link", "reason", "change", "actor")
 
 
 def _threshold(request) -> int:

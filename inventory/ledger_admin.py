@@ -46,17 +46,22 @@ def labelled(movements):
     )
 
 
-def _signed(delta: int) -> str:
-    return f"{delta:+d}" if delta else "0"
+def _counters(movement, suffix: str, signed=False) -> str:
+    """`stocked_<suffix>`, `reserved_<suffix>`, `incoming_<suffix>` as "5 stocked, 2 reserved":
+    signed deltas only when not zero; counters always, but incoming only when not zero."""
+    parts = []
+    for counter in ("stocked", "reserved", "incoming"):
+        value = getattr(movement, f"{counter}_{suffix}")
+        if value or not (signed or counter == "incoming"):
+            parts.append(f"{value:+d} {counter}" if signed else f"{value} {counter}")
+    return ", ".join(parts)
 
 
 # The movements list's columns that a level's and an item's history show.
 LEVEL_HISTORY = (
     "when",
     "reason",
-    "stocked",
-    "reserved",
-    "incoming",
+    "change",
     "after",
     "actor",
     "reference",
@@ -145,21 +150,15 @@ class StockMovementAdmin(ViewOnly, admin.ModelAdmin):
         url = url_of("inventory_stocklocation_change", movement.location_id)
         return link_to(url, movement.location_name or movement.location_id)
 
-    @admin.display(description="Δ stocked")
-    def stocked(self, movement):
-        return _signed(movement.stocked_delta)
+    @admin.display(description="change")
+    def change(self, movement):
+        """The counters it moved: "+5 stocked", "-2 reserved, +2 incoming"."""
+        return _counters(movement, "delta", signed=True) or "0"
 
-    @admin.display(description="Δ reserved")
-    def reserved(self, movement):
-        return _signed(movement.reserved_delta)
-
-    @admin.display(description="Δ incoming")
-    def incoming(self, movement):
-        return _signed(movement.incoming_delta)
-
-    @admin.display(description="after: stocked / reserved / incoming")
+    @admin.display(description="after")
     def after(self, movement):
-        return f"{movement.stocked_after} / {movement.reserved_after} / {movement.incoming_after}"
+        """The counters it left: "16 stocked, 2 reserved" (incoming when there is some)."""
+        return _counters(movement, "after")
 
     @admin.display(description="by")
     def actor(self, movement):

@@ -214,16 +214,15 @@ class OrderAdmin(ServiceAdmin):
     form = OrderForm
 
     list_display = (
-        "display_id",
+        "number",
         "email",
         "status",
         "fulfillment_status",
-        "payment_status",
         "stock",
         "total",
         "created_at",
     )
-    list_display_links = ("display_id", "email")
+    list_display_links = ("number", "email")
     list_select_related = ("sales_channel",)
     list_filter = (
         "status",
@@ -323,9 +322,14 @@ class OrderAdmin(ServiceAdmin):
     def _totals(self, order) -> dict[str, int]:
         return totals(order.items.all(), order.shipping_methods, order.tax_rate)
 
+    @admin.display(description="order", ordering="display_id")
+    def number(self, order):
+        return f"#{order.display_id}"
+
     @admin.display(description="total")
     def total(self, order):
-        return money_text(self._totals(order)["total"], order.currency_code)
+        """On one line: "474.94 EUR"."""
+        return money_text(self._totals(order)["total"], order.currency_code).replace(" ", "\xa0")
 
     @admin.display(description="totals")
     def amounts(self, order):

@@ -112,10 +112,8 @@ def test_the_list_shows_each_movement_newest_first_with_its_links(
             "Item": label,
             "Location": "Main",
             "Reason": "Damaged",
-            "Δ stocked": "-2",
-            "Δ reserved": "0",
-            "Δ incoming": "0",
-            "After: stocked / reserved / incoming": "8 / 3 / 0",
+            "Change": "-2 stocked",
+            "After": "8 stocked, 3 reserved",
             "By": "root@example.com",
             "Reference": "RMA-4",
             "Order / reservation": "-",
@@ -124,10 +122,8 @@ def test_the_list_shows_each_movement_newest_first_with_its_links(
             "Item": label,
             "Location": "Main",
             "Reason": "Allocated",
-            "Δ stocked": "0",
-            "Δ reserved": "+3",
-            "Δ incoming": "0",
-            "After: stocked / reserved / incoming": "10 / 3 / 0",
+            "Change": "+3 reserved",
+            "After": "10 stocked, 3 reserved",
             "By": "-",
             "Reference": "-",
             "Order / reservation": "order · reservation",
@@ -136,10 +132,8 @@ def test_the_list_shows_each_movement_newest_first_with_its_links(
             "Item": label,
             "Location": "Main",
             "Reason": "Level Created",
-            "Δ stocked": "+10",
-            "Δ reserved": "0",
-            "Δ incoming": "0",
-            "After: stocked / reserved / incoming": "10 / 0 / 0",
+            "Change": "+10 stocked",
+            "After": "10 stocked, 0 reserved",
             "By": "command:import_levels",
             "Reference": "-",
             "Order / reservation": "-",
@@ -274,10 +268,8 @@ def test_the_level_page_shows_its_movements_newest_first(
     assert [row["Reason"] for row in rows] == ["Received", "Allocated", "Level Created"]
     assert {k: v for k, v in rows[0].items() if k != "When"} == {
         "Reason": "Received",
-        "Δ stocked": "+5",
-        "Δ reserved": "0",
-        "Δ incoming": "0",
-        "After: stocked / reserved / incoming": "15 / 2 / 0",
+        "Change": "+5 stocked",
+        "After": "15 stocked, 2 reserved",
         "By": "root@example.com",
         "Reference": "PO-9",
         "Order / reservation": "-",
@@ -348,10 +340,10 @@ def test_the_item_page_shows_its_movements_at_every_location(dashboard, consiste
     response = dashboard.get(admin_url(InventoryItem, "change", item.pk))
     # then
     rows = history_rows(response)
-    assert [(r["Location"], r["Reason"], r["Δ stocked"], r["Δ reserved"]) for r in rows] == [
-        ("Main", "Reserved", "0", "+2"),
-        ("Annex", "Level Created", "+1", "0"),
-        ("Main", "Level Created", "+3", "0"),
+    assert [(r["Location"], r["Reason"], r["Change"]) for r in rows] == [
+        ("Main", "Reserved", "+2 reserved"),
+        ("Annex", "Level Created", "+1 stocked"),
+        ("Main", "Level Created", "+3 stocked"),
     ]
     assert rows[0]["Order / reservation"] == "reservation"
     assert reservation_link(reservation) in response.content.decode()
