@@ -5,7 +5,6 @@ Movements keep their item, location and actor after those are deleted, so what t
 show of them comes from subqueries (`labelled`), never joins that would drop the row.
 """
 
-from datetime import date, time
 from functools import partial
 
 from django.contrib import admin
@@ -17,8 +16,10 @@ from django.contrib.admin.utils import (
     unquote,
 )
 from django.db.models import OuterRef, Subquery
+from django.utils.formats import date_format
 from django.utils.html import format_html, format_html_join
 from django.utils.text import capfirst
+from django.utils.timezone import localtime
 
 from config.admin import ViewOnly, link_to, url_of
 from config.models import User
@@ -137,7 +138,8 @@ class StockMovementAdmin(ViewOnly, admin.ModelAdmin):
 
     @admin.display(description="when", ordering="created_at")
     def when(self, movement):
-        return movement.created_at
+        """Compact, to the second (the movement's page has the full time)."""
+        return date_format(localtime(movement.created_at), "Y-m-d H:i:s")
 
     @admin.display(description="item")
     def item(self, movement):
@@ -164,7 +166,7 @@ class StockMovementAdmin(ViewOnly, admin.ModelAdmin):
     def actor(self, movement):
         return movement.actor_email or movement.created_by
 
-    @admin.display(description="order / reservation")
+    @admin.display(description="caused by")
     def caused_by(self, movement):
         links = [
             (_document_link(kind, name, pk),)
@@ -221,8 +223,7 @@ def _cell(model_admin, name: str, movement) -> tuple[str, str]:
         text = display_for_value(value, empty)
     else:
         text = display_for_field(value, field, empty)
-    nowrap = isinstance(value, date | time)
-    return f"field-{name}{' nowrap' if nowrap else ''}", text
+    return f"field-{name}{' nowrap' if name == 'when' else ''}", text
 
 
 class WithHistory:

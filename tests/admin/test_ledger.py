@@ -116,7 +116,7 @@ def test_the_list_shows_each_movement_newest_first_with_its_links(
             "After": "8 stocked, 3 reserved",
             "By": "root@example.com",
             "Reference": "RMA-4",
-            "Order / reservation": "-",
+            "Caused by": "-",
         },
         {
             "Item": label,
@@ -126,7 +126,7 @@ def test_the_list_shows_each_movement_newest_first_with_its_links(
             "After": "10 stocked, 3 reserved",
             "By": "-",
             "Reference": "-",
-            "Order / reservation": "order · reservation",
+            "Caused by": "order · reservation",
         },
         {
             "Item": label,
@@ -136,7 +136,7 @@ def test_the_list_shows_each_movement_newest_first_with_its_links(
             "After": "10 stocked, 0 reserved",
             "By": "command:import_levels",
             "Reference": "-",
-            "Order / reservation": "-",
+            "Caused by": "-",
         },
     ]
     # and the links lead to the item, the location, the order and the reservation
@@ -272,9 +272,9 @@ def test_the_level_page_shows_its_movements_newest_first(
         "After": "15 stocked, 2 reserved",
         "By": "root@example.com",
         "Reference": "PO-9",
-        "Order / reservation": "-",
+        "Caused by": "-",
     }
-    assert rows[1]["Order / reservation"] == "order · reservation"
+    assert rows[1]["Caused by"] == "order · reservation"
     html = response.content.decode()
     assert order_link(order) in html
     assert reservation_link(reservation) in html
@@ -345,7 +345,7 @@ def test_the_item_page_shows_its_movements_at_every_location(dashboard, consiste
         ("Annex", "Level Created", "+1 stocked"),
         ("Main", "Level Created", "+3 stocked"),
     ]
-    assert rows[0]["Order / reservation"] == "reservation"
+    assert rows[0]["Caused by"] == "reservation"
     assert reservation_link(reservation) in response.content.decode()
     all_of_them = f"{MOVEMENTS}?inventory_item_id={item.pk}"
     assert f'href="{all_of_them}"' in response.content.decode()
