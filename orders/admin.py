@@ -41,12 +41,9 @@ from orders import (
 from orders.allocation import allocate_open_lines
 from orders.models import LineItem, Order, Region, ShippingOption
 from orders.money import money_text, totals
+from orders.order_page import counted, shortages_text
 from orders.selectors import OPEN, short_of_stock, with_stock_cover
 from reservations.models import ReservationItem
-
-
-def _n(count: int, word: str) -> str:
-    return f"{count} {word}{'' if count == 1 else 's'}"
 
 
 def changes_of(form, names) -> dict:
@@ -390,19 +387,14 @@ class OrderAdmin(ServiceAdmin):
         if lines:
             self.message_user(
                 request,
-                f"Reserved {_n(units, 'unit')} for {_n(len(lines), 'line')}.",
+                f"Reserved {counted(units, 'unit')} for {counted(len(lines), 'line')}.",
                 messages.SUCCESS,
             )
         if plan.shortages:
             short = {s["line_item_id"] for s in plan.shortages}
-            details = "; ".join(
-                f"{s['label']}: missing {s['missing']} of {s['requested']} "
-                f"(available {s['available']})"
-                for s in plan.shortages
-            )
             self.message_user(
                 request,
-                f"Nothing reserved for {_n(len(short), 'short line')}: {details}",
+                f"Nothing reserved for {counted(len(short), 'short line')}: {shortages_text(plan)}",
                 messages.WARNING,
             )
         if not lines and not plan.shortages:
@@ -415,7 +407,7 @@ class OrderAdmin(ServiceAdmin):
             self, request, queryset.order_by("display_id"), lambda o: service(order_id=o.pk)
         )
         if orders:
-            self.message_user(request, f"{done} {_n(len(orders), 'order')}.", messages.SUCCESS)
+            self.message_user(request, f"{done} {counted(len(orders), 'order')}.", messages.SUCCESS)
 
     @admin.action(description="Cancel (releases their reservations)", permissions=["manage"])
     def cancel_orders(self, request, queryset):

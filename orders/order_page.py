@@ -35,8 +35,17 @@ def line_label(line: LineItem) -> str:
     return str(variant)
 
 
-def _n(count: int, word: str) -> str:
+def counted(count: int, word: str) -> str:
+    """ "1 unit", "2 units"."""
     return f"{count} {word}{'' if count == 1 else 's'}"
+
+
+def shortages_text(plan) -> str:
+    """An allocation plan's short lines, as staff read them."""
+    return "; ".join(
+        f"{s['label']}: missing {s['missing']} of {s['requested']} (available {s['available']})"
+        for s in plan.shortages
+    )
 
 
 @dataclass
@@ -165,7 +174,7 @@ def fulfil(order, data, user) -> str:
     items = _quantities(data, "fulfil_")
     services.fulfillment_create(order_id=order.pk, items=items, location_id=location)
     units = sum(item["quantity"] for item in items)
-    return f"Fulfilled {_n(units, 'unit')} from {_location_name(location)}."
+    return f"Fulfilled {counted(units, 'unit')} from {_location_name(location)}."
 
 
 def ship(order, data, user) -> str:
@@ -193,7 +202,7 @@ def request_return(order, data, user) -> str:
     services.return_request(
         order_id=order.pk, items=items, location_id=location, receive_now=receive
     )
-    units = _n(sum(item["quantity"] for item in items), "unit")
+    units = counted(sum(item["quantity"] for item in items), "unit")
     if receive:
         return f"Received a return of {units} at {_location_name(location)}."
     return f"Requested a return of {units}."
@@ -239,13 +248,9 @@ def reserve(order, data, user) -> str:
 def allocate(order, data, user) -> str:
     _, plan = allocate_open_lines(order_ids=[order.pk])
     units = sum(quantity for *_, quantity in plan.placements)
-    done = f"Reserved {_n(units, 'unit')}." if units else "Nothing was reserved."
+    done = f"Reserved {counted(units, 'unit')}." if units else "Nothing was reserved."
     if plan.shortages:
-        short = "; ".join(
-            f"{s['label']}: missing {s['missing']} of {s['requested']} (available {s['available']})"
-            for s in plan.shortages
-        )
-        raise InvalidData(f"{done} Short: {short}")
+        raise InvalidData(f"{done} Short: {shortages_text(plan)}")
     return done
 
 
