@@ -10,7 +10,13 @@ Admin writes of stock and reservations go through the same services as the API:
   delete action show a refusal as an error message and roll the whole deletion back.
 - `run_each()` runs an admin action's service once per selected object, each in its own
   transaction; a refusal is an error message and the other objects still go through.
+- `refusal()` words a refusal for staff: the ids in its message become names
+  (`names_ids` registers, per id prefix, how an app names its objects).
 """
+
+import re
+from collections import defaultdict
+from collections.abc import Callable, Iterable
 
 from django import forms
 from django.contrib import admin, messages
@@ -28,6 +34,7 @@ from django.utils.http import urlencode
 from django.utils.translation import gettext_lazy
 
 from config import services
+from config.admin_fields import json_form_field
 from config.api.errors import as_domain_error
 from config.errors import DomainError, TooManyRequests
 from config.models import User
@@ -35,6 +42,7 @@ from config.models import User
 admin.site.site_header = "Stockroom"
 admin.site.site_title = "Stockroom"
 admin.site.index_title = "Inventory and reservations"
+admin.site.enable_nav_sidebar = False  # the lists' columns get its width at 1,280 px
 
 
 class SignInForm(AdminAuthenticationForm):
@@ -65,11 +73,33 @@ def dashboard_login(request):
     return response
 
 
+Namer = Callable[[Iterable[str]], dict[str, str]]
+NAMERS: dict[str, Namer] = {}
+ID = re.compile(r"\b([a-z]+)_[0-9A-HJKMNP-TV-Z]{26}\b")
+
+
+def names_ids(prefix: str, namer: Namer) -> None:
+    """`namer(ids)` maps ids of `prefix` (`sloc`, `iitem`, …) to what staff call them."""
+    NAMERS[prefix] = namer
+
+
+def readable(message: str) -> str:
+    """`message` with every id a namer knows replaced by its name (one query per kind)."""
+    found = defaultdict(set)
+    for match in ID.finditer(message):
+        found[match[1]].add(match[0])
+    names = {}
+    for prefix, ids in found.items():
+        if prefix in NAMERS:
+            names |= NAMERS[prefix](ids)
+    return ID.sub(lambda match: names.get(match[0], match[0]), message)
+
+
 def refusal(exc: Exception) -> str | None:
     """The message of a refusal (a DomainError, or a database error standing for one such as
-    a lock timeout), or None when the exception is a real bug."""
+    a lock timeout), worded for staff; None when the exception is a real bug."""
     error = as_domain_error(exc)
-    return None if error is None else error.message
+    return None if error is None else readable(error.message)
 
 
 def admin_link(obj, text=None) -> str:
@@ -124,6 +154,8 @@ class ServiceForm(forms.ModelForm):
             if message is None:
                 raise
             self.add_error(None, message)
+            if not self.instance._state.adding:  # what the page shows is what is stored
+                self.instance.refresh_from_db()
             return
         if saved is not None:
             self.instance, self.applied = saved, True
@@ -168,6 +200,10 @@ def run_each(modeladmin, request, objects, call) -> list[tuple]:
     return done
 
 
+def _shown(value) -> str:
+    return "empty" if value in (None, "", [], {}) else str(value)
+
+
 class ViewOnly:
     """An admin (or inline) whose rows nobody adds, changes or deletes, superusers neither."""
 
@@ -192,6 +228,10 @@ class ServiceAdmin(admin.ModelAdmin):
         obj.delete()
 
     def formfield_for_dbfield(self, db_field, request, **kwargs):
+        if isinstance(db_field, models.JSONField) and db_field.null:
+            field = json_form_field(db_field)
+            if field is not None:
+                return field
         if isinstance(db_field, models.JSONField) and not db_field.null:
             field = super().formfield_for_dbfield(
                 db_field, request, form_class=NonNullJSONField, **kwargs
@@ -199,6 +239,33 @@ class ServiceAdmin(admin.ModelAdmin):
             field.empty_default = db_field.get_default
             return field
         return super().formfield_for_dbfield(db_field, request, **kwargs)
+
+    secret_fields = ("api_token", "password")
+    """Fields whose values the change history never shows."""
+
+    def construct_change_message(self, request, form, formsets, add=False):
+        """ "Changed stocked quantity: 5 → 8 (the form's `change_note`)." rather than Django's
+        list of field names (which stays for additions and inline changes)."""
+        if add or any(formset.has_changed() for formset in formsets or ()):
+            return super().construct_change_message(request, form, formsets, add)
+        model_fields = {f.name: f for f in self.opts.fields}
+        changes = []
+        for name in form.fields:  # as saved: a service may change a field the form did not
+            if name not in model_fields or name not in form.initial:
+                continue
+            label = str(form[name].label).lower()
+            old = form.initial[name]
+            new = model_fields[name].value_from_object(form.instance)
+            if old == new:
+                continue
+            secret = name in self.secret_fields
+            changes.append(
+                f"{label} (a new value)" if secret else f"{label}: {_shown(old)} → {_shown(new)}"
+            )
+        if not changes:
+            return super().construct_change_message(request, form, formsets, add)
+        note = getattr(form, "change_note", "")
+        return f"Changed {'; '.join(changes)}{f' ({note})' if note else ''}."
 
     def save_model(self, request, obj, form, change):
         if not getattr(form, "applied", False):

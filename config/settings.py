@@ -52,6 +52,7 @@ INSTALLED_APPS = [
     "transfers",
     "orders",
     "draft_orders",
+    "dashboard",
 ]
 
 MIDDLEWARE = [

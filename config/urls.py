@@ -1,15 +1,19 @@
-"""Routes: the Medusa Admin API under /admin, the Django admin at /dashboard/."""
+"""Routes: the Medusa Admin API under /admin, the Django admin at /dashboard/ (its index is
+the dashboard's home), and `/` sends people there."""
 
 from django.contrib import admin
 from django.db import DatabaseError, connection
 from django.http import HttpResponse
 from django.urls import include, path, re_path
+from django.views.decorators.csrf import csrf_exempt
+from django.views.generic import RedirectView
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from config.admin import dashboard_login
 from config.api.errors import UNAVAILABLE_MESSAGE, respond
 from config.api.users import SessionView, TokenView, UserViewSet
 from config.api.viewsets import Router
+from dashboard.home import index as dashboard_home
 from draft_orders.views import DraftOrderViewSet
 from inventory.views import (
     InventoryItemViewSet,
@@ -55,13 +59,27 @@ def ready(request):
     return HttpResponse("OK", content_type="text/plain")
 
 
+@csrf_exempt  # as the API's views are: a POST here is a 404 too
+def api_root(request):
+    """`/admin/` itself is no API route: the answer says where the API and the dashboard are."""
+    return respond(
+        404,
+        "not_found",
+        f"Cannot {request.method} {request.path}: the Admin API's routes are /admin/<resource> "
+        "(see /api/docs); the staff dashboard is at /dashboard/",
+    )
+
+
 urlpatterns = [
+    path("", RedirectView.as_view(url="/dashboard/"), name="home"),
     path("health", health),
     path("health/ready", ready),
     re_path(r"^admin/auth/?$", SessionView.as_view()),
     re_path(r"^admin/auth/token/?$", TokenView.as_view()),
+    re_path(r"^admin/?$", api_root),
     path("admin/", include(router.urls)),
     path("dashboard/login/", dashboard_login),
+    path("dashboard/", admin.site.admin_view(dashboard_home)),
     path("dashboard/", admin.site.urls),
     path("api/schema", SpectacularAPIView.as_view(), name="schema"),
     path("api/docs", SpectacularSwaggerView.as_view(url_name="schema"), name="docs"),

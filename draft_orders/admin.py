@@ -17,9 +17,9 @@ from config.admin import ServiceAdmin, ServiceForm, admin_link, delete_selected,
 from draft_orders import services
 from draft_orders.models import DraftLineItem, DraftOrder
 from inventory.admin import ReadOnlyInline
-from orders.admin import changes_of, link_to, money, url_of
+from orders.admin import changes_of, link_to, url_of
 from orders.models import ShippingOption
-from orders.money import totals
+from orders.money import money_text, totals
 
 DRAFT_FIELDS = (
     "customer_id",
@@ -180,12 +180,12 @@ class DraftOrderAdmin(ServiceAdmin):
 
     @admin.display(description="total")
     def total(self, draft):
-        return money(self._totals(draft)["total"], draft.currency_code)
+        return money_text(self._totals(draft)["total"], draft.currency_code)
 
     @admin.display(description="totals")
     def amounts(self, draft):
         return ", ".join(
-            f"{name.replace('_', ' ')} {money(amount, draft.currency_code)}"
+            f"{name.replace('_', ' ')} {money_text(amount, draft.currency_code)}"
             for name, amount in self._totals(draft).items()
         )
 

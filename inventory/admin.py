@@ -9,11 +9,19 @@ location, a channel or a product goes through its delete service, which may refu
 
 from django import forms
 from django.contrib import admin
-from django.db.models import Count, F, Sum
+from django.db.models import Count, F, Q, Sum
 from django.db.models.functions import Coalesce
 from django.utils.html import format_html_join
 
-from config.admin import ServiceAdmin, ServiceForm, ViewOnly, admin_link, link_to, url_of
+from config.admin import (
+    ServiceAdmin,
+    ServiceForm,
+    ViewOnly,
+    admin_link,
+    link_to,
+    names_ids,
+    url_of,
+)
 from config.errors import Conflict
 from inventory import services
 from inventory.ledger_admin import ITEM_HISTORY, LEVEL_HISTORY, WithHistory
@@ -28,11 +36,42 @@ from inventory.models import (
     StockLocationAddress,
     StockMovement,
     VariantInventoryItem,
+    item_of,
 )
+from inventory.selectors import item_labels, item_names, variant_name
 
 CUSTOMS_FIELDS = services.CUSTOMS_FIELDS
 Reason = StockMovement.Reason
 AVAILABLE = InventoryLevel.AVAILABLE
+
+
+def _level_names(ids) -> dict[str, str]:
+    levels = InventoryLevel.objects.filter(pk__in=ids).select_related("inventory_item", "location")
+    levels = with_item_names(levels)
+    return {level.pk: f"{level_item(level)} at {level.location}" for level in levels}
+
+
+names_ids("iitem", item_labels)
+names_ids(
+    "sloc", lambda ids: dict(StockLocation.objects.filter(pk__in=ids).values_list("pk", "name"))
+)
+names_ids(
+    "variant",
+    lambda ids: {
+        v.pk: str(v) for v in ProductVariant.objects.filter(pk__in=ids).select_related("product")
+    },
+)
+names_ids("ilev", _level_names)
+
+
+def with_item_names(levels):
+    """Levels (or reservations) whose `level_item` reads "Product / Variant (SKU)" (select
+    their `inventory_item` too, or it is read per row)."""
+    return levels.annotate(item_variant=variant_name("inventory_item_id"))
+
+
+level_item = item_of
+"""The item of a level or reservation read `with_item_names`: "Product / Variant (SKU)"."""
 
 
 class ReadOnlyInline(ViewOnly, admin.TabularInline):
@@ -58,15 +97,27 @@ class LevelInline(ReadOnlyInline):
 
 
 class ItemLevelInline(LevelInline):
-    fields = ("location", "stocked_quantity", "reserved_quantity", "available", "incoming_quantity")
+    fields = (
+        "location",
+        "stocked_quantity",
+        "reserved_quantity",
+        "available",
+        "incoming_quantity",
+        "adjust",
+    )
 
     def get_queryset(self, request):
-        return super().get_queryset(request).select_related("location")
+        levels = super().get_queryset(request).select_related("location", "inventory_item")
+        return with_item_names(levels)
+
+    @admin.display(description="stock")
+    def adjust(self, level):
+        return admin_link(level, "Receive or adjust")
 
 
 class LocationLevelInline(LevelInline):
     fields = (
-        "inventory_item",
+        "item",
         "stocked_quantity",
         "reserved_quantity",
         "available",
@@ -74,7 +125,11 @@ class LocationLevelInline(LevelInline):
     )
 
     def get_queryset(self, request):
-        return super().get_queryset(request).select_related("inventory_item")
+        return with_item_names(super().get_queryset(request).select_related("inventory_item"))
+
+    @admin.display(description="inventory item")
+    def item(self, level):
+        return admin_link(level, level_item(level))
 
 
 def _add_level_link(**initial) -> str:
@@ -250,6 +305,9 @@ class VariantItemInline(admin.TabularInline):
     verbose_name = "inventory item"
     verbose_name_plural = "inventory items (a kit has several, each required_quantity times)"
 
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("variant__product", "inventory_item")
+
 
 @admin.register(ProductVariant)
 class ProductVariantAdmin(ServiceAdmin):
@@ -302,21 +360,54 @@ class ItemVariantInline(ReadOnlyInline):
     verbose_name = "variant"
     verbose_name_plural = "variants made of this item (edit on the variant's page)"
 
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("variant__product", "inventory_item")
+
+
+class LocationListFilter(admin.SimpleListFilter):
+    """A list filter that chooses one stock location, by name."""
+
+    def lookups(self, request, model_admin):
+        return StockLocation.objects.order_by("name").values_list("pk", "name")
+
+
+class ItemLocationFilter(LocationListFilter):
+    """Items stocked at a location; the list's figures are then that location's."""
+
+    title = "location"
+    parameter_name = "location"
+
+    def queryset(self, request, queryset):
+        if not self.value():
+            return queryset
+        return queryset.filter(
+            pk__in=InventoryLevel.objects.filter(location_id=self.value()).values(
+                "inventory_item_id"
+            )
+        )
+
 
 @admin.register(InventoryItem)
 class InventoryItemAdmin(WithHistory, ServiceAdmin):
     list_display = (
         "sku",
-        "title",
+        "name",
         "stocked_total",
         "reserved_total",
         "available_total",
         "requires_shipping",
         "id",
     )
-    search_fields = ("sku", "title", "=id")
+    search_fields = (
+        "sku",
+        "title",
+        "=id",
+        "variant_links__variant__product__title",
+        "variant_links__variant__title",
+        "variant_links__variant__sku",
+    )
     ordering = ("sku", "id")
-    list_filter = ("location_levels__location", "requires_shipping")
+    list_filter = ("requires_shipping",)
     readonly_fields = ("id", "totals", "add_level", "created_at", "updated_at")
     fieldsets = (
         (
@@ -340,16 +431,35 @@ class InventoryItemAdmin(WithHistory, ServiceAdmin):
     inlines = [ItemLevelInline, ItemVariantInline]
     history_key, history_columns = "inventory_item_id", ITEM_HISTORY
 
+    def get_list_filter(self, request):
+        return (ItemLocationFilter, *self.list_filter)
+
     def get_queryset(self, request):
+        """Items with their names and their stock over all locations, or at the location
+        the list is filtered by (`ItemLocationFilter`)."""
+        location = request.GET.get(ItemLocationFilter.parameter_name)
+        at = Q(location_levels__location_id=location) if location else None
+
+        def total(counter):
+            return Coalesce(Sum(f"location_levels__{counter}", filter=at), 0)
+
         return (
-            super()
-            .get_queryset(request)
-            .annotate(
-                stocked=Coalesce(Sum("location_levels__stocked_quantity"), 0),
-                reserved=Coalesce(Sum("location_levels__reserved_quantity"), 0),
-            )
+            item_names(super().get_queryset(request))
+            .annotate(stocked=total("stocked_quantity"), reserved=total("reserved_quantity"))
             .annotate(available=F("stocked") - F("reserved"))
         )
+
+    def changelist_view(self, request, extra_context=None):
+        location = request.GET.get(ItemLocationFilter.parameter_name)
+        name = StockLocation.objects.filter(pk=location).values_list("name", flat=True).first()
+        if name:
+            title = f"Inventory items at {name}: stocked, reserved and available there"
+            extra_context = {"title": title, **(extra_context or {})}
+        return super().changelist_view(request, extra_context)
+
+    @admin.display(description="product / variant", ordering="variant_name")
+    def name(self, item):
+        return item.variant_name or item.title
 
     @admin.display(description="stocked", ordering="stocked")
     def stocked_total(self, item):
@@ -413,10 +523,32 @@ class LevelChangeForm(LevelForm):
     )
     note = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 2}))
     expected_stocked_quantity = forms.IntegerField(widget=forms.HiddenInput)
+    adjust_by = forms.IntegerField(
+        required=False,
+        label="Receive (+) or remove (−)",
+        help_text="Units to add to the stock (or take away, negative); or set the stocked "
+        "quantity itself above.",
+    )
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["expected_stocked_quantity"].initial = self.instance.stocked_quantity
+
+    def clean(self):
+        data = super().clean()
+        if data.get("adjust_by") and "stocked_quantity" in self.changed_data:
+            raise forms.ValidationError(
+                "Either set the stocked quantity or enter units to add or remove, not both."
+            )
+        return data
+
+    @property
+    def change_note(self) -> str:
+        """What the history of the level says besides the numbers: the ledger's reason."""
+        data = self.cleaned_data
+        parts = [f"reason: {Reason(data['reason']).label}"]
+        parts += [f"{name}: {data[name]}" for name in ("reference", "note") if data.get(name)]
+        return ", ".join(parts)
 
     def apply(self):
         data = self.cleaned_data
@@ -425,6 +557,8 @@ class LevelChangeForm(LevelForm):
             for name in ("stocked_quantity", "incoming_quantity", "metadata")
             if name in self.changed_data
         }
+        if data.get("adjust_by"):  # the compare-and-set makes it exactly this many units
+            changes["stocked_quantity"] = data["expected_stocked_quantity"] + data["adjust_by"]
         try:
             return services.inventory_level_update(
                 item_id=self.instance.inventory_item_id,
@@ -467,7 +601,7 @@ class InventoryLevelAdmin(WithHistory, ServiceAdmin):
 
     form = LevelForm
     list_display = (
-        "inventory_item",
+        "item",
         "location",
         "stocked_quantity",
         "reserved_quantity",
@@ -479,6 +613,8 @@ class InventoryLevelAdmin(WithHistory, ServiceAdmin):
     search_fields = (
         "inventory_item__sku",
         "inventory_item__title",
+        "inventory_item__variant_links__variant__product__title",
+        "inventory_item__variant_links__variant__title",
         "location__name",
         "=id",
         "=inventory_item__id",
@@ -494,9 +630,21 @@ class InventoryLevelAdmin(WithHistory, ServiceAdmin):
     def get_fieldsets(self, request, obj=None):
         if obj is None:
             return ((None, {"fields": LevelForm.Meta.fields}),)
-        stock = ("stocked_quantity", "reserved_quantity", "available", "incoming_quantity")
+        stock = ("stocked_quantity", "adjust_by", "reserved_quantity", "available")
         return (
-            (None, {"fields": ("id", "inventory_item", "location", *stock, "reservations")}),
+            (
+                None,
+                {
+                    "fields": (
+                        "id",
+                        "item",
+                        "location",
+                        *stock,
+                        "incoming_quantity",
+                        "reservations",
+                    )
+                },
+            ),
             (
                 "Why the stock changes",
                 {
@@ -512,7 +660,7 @@ class InventoryLevelAdmin(WithHistory, ServiceAdmin):
             return ()
         return (
             "id",
-            "inventory_item",
+            "item",
             "location",
             "reserved_quantity",
             "available",
@@ -520,6 +668,13 @@ class InventoryLevelAdmin(WithHistory, ServiceAdmin):
             "created_at",
             "updated_at",
         )
+
+    def get_queryset(self, request):
+        return with_item_names(super().get_queryset(request))
+
+    @admin.display(description="inventory item", ordering="inventory_item__sku")
+    def item(self, level):
+        return level_item(level)
 
     @admin.display(description="available", ordering=AVAILABLE)
     def available(self, level):

@@ -5,7 +5,6 @@ Movements keep their item, location and actor after those are deleted, so what t
 show of them comes from subqueries (`labelled`), never joins that would drop the row.
 """
 
-from datetime import date, time
 from functools import partial
 
 from django.contrib import admin
@@ -17,12 +16,15 @@ from django.contrib.admin.utils import (
     unquote,
 )
 from django.db.models import OuterRef, Subquery
+from django.utils.formats import date_format
 from django.utils.html import format_html, format_html_join
 from django.utils.text import capfirst
+from django.utils.timezone import localtime
 
 from config.admin import ViewOnly, link_to, url_of
 from config.models import User
-from inventory.models import InventoryItem, StockLocation, StockMovement
+from inventory.models import InventoryItem, StockLocation, StockMovement, item_label
+from inventory.selectors import variant_name
 
 HISTORY_LENGTH = 50
 NEWEST_FIRST = ("-created_at", "-version", "-id")
@@ -30,8 +32,8 @@ NEWEST_FIRST = ("-created_at", "-version", "-id")
 
 
 def labelled(movements):
-    """`movements` with their item's sku and title, their location's name and their actor's
-    email (None for a command or a deleted user), in the same query."""
+    """`movements` with their item's sku, title and "Product / Variant", their location's
+    name and their actor's email (None for a command or a deleted user), in the same query."""
 
     def of(model, key, field):
         return Subquery(model.objects.filter(pk=OuterRef(key)).values(field)[:1])
@@ -39,22 +41,28 @@ def labelled(movements):
     return movements.annotate(
         item_sku=of(InventoryItem, "inventory_item_id", "sku"),
         item_title=of(InventoryItem, "inventory_item_id", "title"),
+        item_variant=variant_name("inventory_item_id"),
         location_name=of(StockLocation, "location_id", "name"),
         actor_email=of(User, "created_by", "email"),
     )
 
 
-def _signed(delta: int) -> str:
-    return f"{delta:+d}" if delta else "0"
+def _counters(movement, suffix: str, signed=False) -> str:
+    """`stocked_<suffix>`, `reserved_<suffix>`, `incoming_<suffix>` as "5 stocked, 2 reserved":
+    signed deltas only when not zero; counters always, but incoming only when not zero."""
+    parts = []
+    for counter in ("stocked", "reserved", "incoming"):
+        value = getattr(movement, f"{counter}_{suffix}")
+        if value or not (signed or counter == "incoming"):
+            parts.append(f"{value:+d} {counter}" if signed else f"{value} {counter}")
+    return ", ".join(parts)
 
 
 # The movements list's columns that a level's and an item's history show.
 LEVEL_HISTORY = (
     "when",
     "reason",
-    "stocked",
-    "reserved",
-    "incoming",
+    "change",
     "after",
     "actor",
     "reference",
@@ -75,6 +83,7 @@ class StockMovementAdmin(ViewOnly, admin.ModelAdmin):
     list_filter = ("reason", "location", "created_at")
     search_fields = (
         "inventory_item__sku",
+        "inventory_item__variant_links__variant__product__title",
         "reference",
         "order_id__exact",
         "reservation_id__exact",
@@ -129,11 +138,12 @@ class StockMovementAdmin(ViewOnly, admin.ModelAdmin):
 
     @admin.display(description="when", ordering="created_at")
     def when(self, movement):
-        return movement.created_at
+        """Compact, to the second (the movement's page has the full time)."""
+        return date_format(localtime(movement.created_at), "Y-m-d H:i:s")
 
     @admin.display(description="item")
     def item(self, movement):
-        label = " / ".join(filter(None, (movement.item_sku, movement.item_title)))
+        label = item_label(movement.item_variant, movement.item_sku, movement.item_title)
         url = url_of("inventory_inventoryitem_change", movement.inventory_item_id)
         return link_to(url, label or movement.inventory_item_id)
 
@@ -142,27 +152,21 @@ class StockMovementAdmin(ViewOnly, admin.ModelAdmin):
         url = url_of("inventory_stocklocation_change", movement.location_id)
         return link_to(url, movement.location_name or movement.location_id)
 
-    @admin.display(description="Δ stocked")
-    def stocked(self, movement):
-        return _signed(movement.stocked_delta)
+    @admin.display(description="change")
+    def change(self, movement):
+        """The counters it moved: "+5 stocked", "-2 reserved, +2 incoming"."""
+        return _counters(movement, "delta", signed=True) or "0"
 
-    @admin.display(description="Δ reserved")
-    def reserved(self, movement):
-        return _signed(movement.reserved_delta)
-
-    @admin.display(description="Δ incoming")
-    def incoming(self, movement):
-        return _signed(movement.incoming_delta)
-
-    @admin.display(description="after: stocked / reserved / incoming")
+    @admin.display(description="after")
     def after(self, movement):
-        return f"{movement.stocked_after} / {movement.reserved_after} / {movement.incoming_after}"
+        """The counters it left: "16 stocked, 2 reserved" (incoming when there is some)."""
+        return _counters(movement, "after")
 
     @admin.display(description="by")
     def actor(self, movement):
         return movement.actor_email or movement.created_by
 
-    @admin.display(description="order / reservation")
+    @admin.display(description="caused by")
     def caused_by(self, movement):
         links = [
             (_document_link(kind, name, pk),)
@@ -181,17 +185,17 @@ def _document_link(kind: str, url_name: str, pk: str) -> str:
     return format_html('<a href="{}" title="{}">{}</a>', url, pk, kind) if url else pk
 
 
-def history(columns, **where) -> str:
-    """The latest movements matching `where`, newest first, as an HTML table of the movements
-    list's `columns`, with a link to that list filtered the same way."""
+def history(columns, length: int = HISTORY_LENGTH, **where) -> str:
+    """The latest `length` movements matching `where`, newest first, as an HTML table of the
+    movements list's `columns`, with a link to that list filtered the same way."""
     model_admin = admin.site.get_model_admin(StockMovement)
     movements = StockMovement.objects.filter(**where).order_by(*NEWEST_FIRST)
-    movements = list(labelled(movements)[: HISTORY_LENGTH + 1])
+    movements = list(labelled(movements)[: length + 1])
     if not movements:
         return "No movements yet."
     listed = url_of("inventory_stockmovement_changelist", **where)
-    if len(movements) > HISTORY_LENGTH:
-        summary = link_to(listed, f"The latest {HISTORY_LENGTH}: see them all")
+    if len(movements) > length:
+        summary = link_to(listed, f"The latest {length}: see them all")
     else:
         summary = link_to(listed, "See them in the movements list")
     head = ((capfirst(label_for_field(name, StockMovement, model_admin)),) for name in columns)
@@ -201,7 +205,7 @@ def history(columns, **where) -> str:
                 "", '<td class="{}">{}</td>', (_cell(model_admin, n, m) for n in columns)
             ),
         )
-        for m in movements[:HISTORY_LENGTH]
+        for m in movements[:length]
     )
     return format_html(
         '<p>{}</p><table style="width: 100%"><thead><tr>{}</tr></thead><tbody>{}</tbody></table>',
@@ -219,8 +223,7 @@ def _cell(model_admin, name: str, movement) -> tuple[str, str]:
         text = display_for_value(value, empty)
     else:
         text = display_for_field(value, field, empty)
-    nowrap = isinstance(value, date | time)
-    return f"field-{name}{' nowrap' if nowrap else ''}", text
+    return f"field-{name}{' nowrap' if name == 'when' else ''}", text
 
 
 class WithHistory:

@@ -154,10 +154,28 @@ class ProductVariant(Timestamped, Customs):
     )
 
     def __str__(self):
-        return f"{self.product.title} / {self.title}" if self.product_id else self.title
+        name = f"{self.product.title} / {self.title}" if self.product_id else self.title
+        return item_label(name, self.sku)
+
+
+def item_label(name: str | None, sku: str | None, fallback: str | None = None) -> str:
+    """How staff read an item or a variant: "Product / Variant (SKU)"; without a variant,
+    its own title (or id) and SKU."""
+    name = name or fallback or sku or ""
+    return f"{name} ({sku})" if sku and name != sku else name
+
+
+def item_of(row) -> str:
+    """The label of `row.inventory_item` (a level's or a reservation's), "Product / Variant
+    (SKU)" when the row was annotated with its `item_variant`."""
+    item = row.inventory_item
+    return item_label(getattr(row, "item_variant", None), item.sku, item.title or item.pk)
 
 
 class InventoryItem(Timestamped, Customs):
+    """`variant_name` ("Product / Variant" of the first variant made of it) is there when
+    the queryset was annotated with `inventory.selectors.item_names`."""
+
     id = id_field("iitem")
     sku = models.CharField(max_length=255, unique=True, null=True, blank=True)
     title = models.CharField(max_length=255, null=True, blank=True)
@@ -166,7 +184,7 @@ class InventoryItem(Timestamped, Customs):
     requires_shipping = models.BooleanField(default=True)
 
     def __str__(self):
-        return self.title or self.sku or self.id
+        return item_label(getattr(self, "variant_name", None), self.sku, self.title or self.id)
 
 
 class VariantInventoryItem(models.Model):
@@ -195,7 +213,7 @@ class VariantInventoryItem(models.Model):
         ]
 
     def __str__(self):
-        return f"{self.variant_id} needs {self.required_quantity} × {self.inventory_item_id}"
+        return f"{self.variant} needs {self.required_quantity} × {self.inventory_item}"
 
 
 class InventoryLevel(Timestamped):
@@ -230,7 +248,7 @@ class InventoryLevel(Timestamped):
         ]
 
     def __str__(self):
-        return f"{self.inventory_item} @ {self.location}"
+        return f"{item_of(self)} @ {self.location}"
 
     AVAILABLE = F("stocked_quantity") - F("reserved_quantity")  # the same, in SQL
 

@@ -3,7 +3,8 @@
 from collections import defaultdict
 from types import SimpleNamespace
 
-from django.db.models import Prefetch, QuerySet
+from django.db.models import CharField, OuterRef, Prefetch, QuerySet, Subquery, Value
+from django.db.models.functions import Concat
 
 from config.api.query import apply_filterset
 from config.errors import NotFound
@@ -18,6 +19,36 @@ from inventory.models import (
     StockMovement,
     VariantInventoryItem,
 )
+
+
+def variant_name(item_ref: str = "pk") -> Subquery:
+    """SQL for "Product / Variant" of the first variant made of the item at `item_ref`."""
+    return Subquery(
+        VariantInventoryItem.objects.filter(inventory_item=OuterRef(item_ref))
+        .order_by("created_at", "id")
+        .annotate(
+            name=Concat(
+                "variant__product__title",
+                Value(" / "),
+                "variant__title",
+                output_field=CharField(),
+            )
+        )
+        .values("name")[:1]
+    )
+
+
+def item_names(items: QuerySet) -> QuerySet:
+    """Inventory items that print as "Product / Variant (SKU)" (see `item_label`)."""
+    return items.annotate(variant_name=variant_name())
+
+
+def item_labels(item_ids) -> dict[str, str]:
+    """ "Product / Variant (SKU)" of each of these items, in one query."""
+    return {
+        item.pk: str(item) for item in item_names(InventoryItem.objects.filter(pk__in=item_ids))
+    }
+
 
 PRODUCT_EXTRAS = ("options", "images", "tags", "type", "sales_channels", "categories")
 

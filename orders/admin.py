@@ -2,55 +2,62 @@
 
 Regions and shipping options are created, changed and deleted through `orders.services`.
 Orders are placed only by paying a draft (or through the API), never added or deleted by
-hand: their pages are read-only, and staff act on them with the actions, which call the
-order services (allocate, cancel, complete, archive). A line's reservations are edited
-on their own pages, through the reservation services.
+hand; staff change an order's email, addresses and metadata through `order_update`, and do
+the work on it with its page's buttons (`orders.order_page`: fulfil, ship, return, reserve,
+allocate, cancel, complete, archive) or the list's actions, all through the order services.
+A line's reservations are also edited on their own pages, through the reservation services.
 """
+
+from functools import partial
 
 from django import forms
 from django.contrib import admin, messages
+from django.contrib.admin.utils import unquote
 from django.contrib.auth import get_permission_codename
 from django.db import DatabaseError
-from django.db.models import Sum
-from django.db.models.functions import Coalesce
+from django.db.models import Prefetch
+from django.urls import path
 from django.utils.html import format_html, format_html_join
 
 from config.admin import (
     ServiceAdmin,
     ServiceForm,
-    ViewOnly,
     admin_link,
     link_to,
+    names_ids,
     refusal,
     run_each,
     url_of,
 )
 from config.errors import DomainError
 from inventory.admin import ReadOnlyInline
+from inventory.models import InventoryItem
+from inventory.selectors import item_names
 from orders import (
+    order_page,
     reservation_admin,  # noqa: F401 - registers the reservations admin
     services,
 )
 from orders.allocation import allocate_open_lines
-from orders.models import Fulfillment, LineItem, Order, Region, Return, ShippingOption
-from orders.money import totals
+from orders.models import LineItem, Order, Region, ShippingOption
+from orders.money import money_text, totals
+from orders.order_page import counted, shortages_text
+from orders.selectors import OPEN, short_of_stock, with_stock_cover
 from reservations.models import ReservationItem
-
-OPEN = (Order.Status.PENDING, Order.Status.REQUIRES_ACTION)
-
-
-def _n(count: int, word: str) -> str:
-    return f"{count} {word}{'' if count == 1 else 's'}"
-
-
-def money(amount: int, currency_code: str) -> str:
-    """An amount in the currency's smallest unit, as stored and as the API reports it."""
-    return f"{amount} {currency_code.upper()}"
 
 
 def changes_of(form, names) -> dict:
     """The cleaned values of the fields among `names` that the form changed."""
     return {name: form.cleaned_data[name] for name in names if name in form.changed_data}
+
+
+def _line_names(ids) -> dict[str, str]:
+    lines = LineItem.objects.filter(pk__in=ids).select_related("order", "variant__product")
+    return {line.pk: f"{order_page.line_label(line)} of {line.order}" for line in lines}
+
+
+names_ids("item", _line_names)
+names_ids("order", lambda ids: {o.pk: str(o) for o in Order.objects.filter(pk__in=ids)})
 
 
 # Regions and shipping options -------------------------------------------------------------
@@ -166,112 +173,64 @@ class ShippingOptionAdmin(ServiceAdmin):
 # Orders -----------------------------------------------------------------------------------
 
 
-class LineInline(ReadOnlyInline):
-    """The order's lines; `reserved` counts inventory units (a kit's items each count)."""
-
-    model = LineItem
-    fields = (
-        "title",
-        "variant",
-        "quantity",
-        "fulfilled_quantity",
-        "shipped_quantity",
-        "returned_quantity",
-        "reserved",
-        "reserve",
-    )
-    verbose_name_plural = "line items"
-    show_change_link = False
-
-    def get_queryset(self, request):
-        return (
-            super()
-            .get_queryset(request)
-            .select_related("order", "variant__product")
-            .prefetch_related("variant__inventory_links")
-            .annotate(reserved_units=Coalesce(Sum("reservations__quantity"), 0))
-            .order_by("created_at", "id")  # GROUP BY queries drop Meta.ordering
-        )
-
-    @admin.display(description="reserved units")
-    def reserved(self, line):
-        return line.reserved_units
-
-    @admin.display(description="reserve")
-    def reserve(self, line):
-        """A link to the reservation form for this line (its item filled in when the
-        variant has one), while the order is open and the line has units to fulfill."""
-        variant = line.variant
-        if not (
-            variant
-            and variant.manage_inventory
-            and line.order.status in OPEN
-            and line.unfulfilled_quantity
-        ):
-            return "-"
-        query = {"line_item_id": line.pk}
-        links = list(variant.inventory_links.all())
-        if len(links) == 1:
-            query["inventory_item"] = links[0].inventory_item_id
-        return link_to(url_of("reservations_reservationitem_add", **query), "Reserve")
+ORDER_FIELDS = ("email", "shipping_address", "billing_address", "no_notification", "metadata")
 
 
-def _item_list(rows) -> str:
-    return ", ".join(f"{row.quantity} × {row.item.title}" for row in rows) or "-"
+class OrderForm(ServiceForm):
+    """What staff may change of a placed order, through `order_update` (metadata merges)."""
+
+    class Meta:
+        model = Order
+        fields = ORDER_FIELDS
+
+    def apply(self):
+        changes = changes_of(self, ORDER_FIELDS)
+        return services.order_update(order_id=self.instance.pk, **changes)
 
 
-class FulfillmentInline(ReadOnlyInline):
-    model = Fulfillment
-    fields = ("location", "fulfilled_items", "tracking_numbers", "shipped_at", "canceled_at")
-    show_change_link = False
-
-    def get_queryset(self, request):
-        return (
-            super().get_queryset(request).select_related("location").prefetch_related("items__item")
-        )
-
-    @admin.display(description="items")
-    def fulfilled_items(self, fulfillment):
-        return _item_list(fulfillment.items.all())
+SHORT = '{} <strong style="color: var(--error-fg)">short {}</strong>'
 
 
-class ReturnInline(ReadOnlyInline):
-    model = Return
-    fields = ("status", "location", "returned_items", "refund_amount", "received_at")
-    show_change_link = False
+class StockCoverFilter(admin.SimpleListFilter):
+    title = "stock"
+    parameter_name = "stock"
 
-    def get_queryset(self, request):
-        return (
-            super().get_queryset(request).select_related("location").prefetch_related("items__item")
-        )
+    def lookups(self, request, model_admin):
+        return (("short", "short of stock"),)
 
-    @admin.display(description="items")
-    def returned_items(self, ret):
-        return _item_list(ret.items.all())
+    def queryset(self, request, queryset):
+        return short_of_stock(queryset) if self.value() == "short" else queryset
 
 
 @admin.register(Order)
-class OrderAdmin(ViewOnly, admin.ModelAdmin):
-    """Orders: read-only pages; the actions change them through `orders.services`."""
+class OrderAdmin(ServiceAdmin):
+    """Orders are placed by paying a draft, never added or deleted here. Staff edit an order's
+    email, addresses and metadata (`order_update`); the work on it (fulfil, ship, return,
+    reserve, change its status) is on its page (`orders.order_page`), through the services."""
+
+    form = OrderForm
 
     list_display = (
-        "display_id",
+        "number",
         "email",
         "status",
         "fulfillment_status",
-        "payment_status",
-        "sales_channel",
+        "stock",
         "total",
         "created_at",
     )
-    list_display_links = ("display_id", "email")
+    list_display_links = ("number", "email")
     list_select_related = ("sales_channel",)
-    list_filter = ("status", "fulfillment_status", "payment_status", "sales_channel")
-    search_fields = ("email", "=id", "=display_id")
+    list_filter = (
+        "status",
+        StockCoverFilter,
+        "fulfillment_status",
+        "payment_status",
+        "sales_channel",
+    )
+    search_fields = ("email", "=id", "=display_id", "=items__variant__sku")
     ordering = ("-created_at", "-display_id")
     actions = ["allocate_stock", "cancel_orders", "complete_orders", "archive_orders"]
-    inlines = [LineInline, FulfillmentInline, ReturnInline]
-    readonly_fields = ("amounts", "draft_order", "reservations")
     fieldsets = (
         (
             None,
@@ -293,7 +252,6 @@ class OrderAdmin(ViewOnly, admin.ModelAdmin):
         (
             "Shipping",
             {
-                "classes": ("collapse",),
                 "fields": (
                     "shipping_address",
                     "billing_address",
@@ -305,8 +263,53 @@ class OrderAdmin(ViewOnly, admin.ModelAdmin):
         ("Other", {"fields": ("metadata", "created_at", "updated_at", "canceled_at")}),
     )
 
+    def has_add_permission(self, request):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def get_readonly_fields(self, request, obj=None):
+        return [
+            name
+            for fieldset in self.fieldsets
+            for entry in fieldset[1]["fields"]
+            for name in (entry if isinstance(entry, tuple) else (entry,))
+            if name not in ORDER_FIELDS
+        ]
+
     def get_queryset(self, request):
-        return super().get_queryset(request).prefetch_related("items")
+        return with_stock_cover(super().get_queryset(request).prefetch_related("items"))
+
+    def get_urls(self):
+        act = self.admin_site.admin_view(partial(order_page.act, self))
+        mine = [path("<path:object_id>/act/<str:action>/", act, name="orders_order_act")]
+        return mine + super().get_urls()
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        order = self.get_object(request, unquote(object_id))
+        context = extra_context or {}
+        if order is not None:
+            context = {
+                **context,
+                "work": order_page.panel(order),
+                "work_forms": order_page.ACTIONS,
+                "can_manage": self.has_manage_permission(request),
+            }
+        return super().change_view(request, object_id, form_url, context)
+
+    @admin.display(description="reserved / needed", ordering="reserved_units")
+    def stock(self, order):
+        """Inventory units held for the lines, of those their unfulfilled quantities need."""
+        if not order.needed_units:
+            return "-"
+        text = f"{order.reserved_units} / {order.needed_units}"
+        missing = order.needed_units - order.reserved_units
+        if order.status in OPEN and missing > 0:
+            return format_html(
+                '{} <strong style="color: var(--error-fg)">short {}</strong>', text, missing
+            )
+        return text
 
     def has_manage_permission(self, request):
         """Who may run the actions: staff allowed to change orders."""
@@ -316,15 +319,20 @@ class OrderAdmin(ViewOnly, admin.ModelAdmin):
     def _totals(self, order) -> dict[str, int]:
         return totals(order.items.all(), order.shipping_methods, order.tax_rate)
 
+    @admin.display(description="order", ordering="display_id")
+    def number(self, order):
+        return f"#{order.display_id}"
+
     @admin.display(description="total")
     def total(self, order):
-        return money(self._totals(order)["total"], order.currency_code)
+        """On one line: "474.94 EUR"."""
+        return money_text(self._totals(order)["total"], order.currency_code).replace(" ", "\xa0")
 
     @admin.display(description="totals")
     def amounts(self, order):
         parts = self._totals(order)
         return ", ".join(
-            f"{name.replace('_', ' ')} {money(amount, order.currency_code)}"
+            f"{name.replace('_', ' ')} {money_text(amount, order.currency_code)}"
             for name, amount in parts.items()
         )
 
@@ -340,27 +348,19 @@ class OrderAdmin(ViewOnly, admin.ModelAdmin):
         """Each reservation links to its page, where staff move or change it."""
         rows = (
             ReservationItem.objects.filter(line_item__order=order)
-            .select_related("inventory_item", "location", "line_item")
+            .select_related("location")
+            .prefetch_related(Prefetch("inventory_item", item_names(InventoryItem.objects.all())))
             .order_by("line_item__created_at", "line_item_id", "created_at", "id")
         )
         body = format_html_join(
             "",
-            "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
-            (
-                (
-                    admin_link(r, r.pk),
-                    r.line_item.title,
-                    r.inventory_item.sku or r.inventory_item_id,
-                    r.location,
-                    r.quantity,
-                )
-                for r in rows
-            ),
+            "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
+            ((admin_link(r, "change"), r.inventory_item, r.location, r.quantity) for r in rows),
         )
         if not body:
             return "None"
         return format_html(
-            "<table><thead><tr><th>reservation</th><th>line</th><th>item</th>"
+            "<table><thead><tr><th>reservation</th><th>item</th>"
             "<th>location</th><th>quantity</th></tr></thead><tbody>{}</tbody></table>"
             "<p>{}</p>",
             body,
@@ -387,19 +387,14 @@ class OrderAdmin(ViewOnly, admin.ModelAdmin):
         if lines:
             self.message_user(
                 request,
-                f"Reserved {_n(units, 'unit')} for {_n(len(lines), 'line')}.",
+                f"Reserved {counted(units, 'unit')} for {counted(len(lines), 'line')}.",
                 messages.SUCCESS,
             )
         if plan.shortages:
             short = {s["line_item_id"] for s in plan.shortages}
-            details = "; ".join(
-                f"{s['label']}: missing {s['missing']} of {s['requested']} "
-                f"(available {s['available']})"
-                for s in plan.shortages
-            )
             self.message_user(
                 request,
-                f"Nothing reserved for {_n(len(short), 'short line')}: {details}",
+                f"Nothing reserved for {counted(len(short), 'short line')}: {shortages_text(plan)}",
                 messages.WARNING,
             )
         if not lines and not plan.shortages:
@@ -412,7 +407,7 @@ class OrderAdmin(ViewOnly, admin.ModelAdmin):
             self, request, queryset.order_by("display_id"), lambda o: service(order_id=o.pk)
         )
         if orders:
-            self.message_user(request, f"{done} {_n(len(orders), 'order')}.", messages.SUCCESS)
+            self.message_user(request, f"{done} {counted(len(orders), 'order')}.", messages.SUCCESS)
 
     @admin.action(description="Cancel (releases their reservations)", permissions=["manage"])
     def cancel_orders(self, request, queryset):

@@ -4,8 +4,20 @@ from decimal import ROUND_HALF_UP, Decimal
 
 from config.errors import InvalidData
 
+ZERO_DECIMALS = "BIF CLP DJF GNF ISK JPY KMF KRW PYG RWF UGX UYI VND VUV XAF XOF XPF"
+THREE_DECIMALS = "BHD IQD JOD KWD LYD OMR TND"
+DECIMALS = {**dict.fromkeys(ZERO_DECIMALS.split(), 0), **dict.fromkeys(THREE_DECIMALS.split(), 3)}
+"""ISO 4217 currencies whose minor unit is not a hundredth (the others have two decimals)."""
+
 MAX_AMOUNT = 2**53 - 1
 """The largest integer JavaScript clients (`Number`) hold exactly; JSON writers stop at 2**64."""
+
+
+def money_text(amount: int, currency_code: str) -> str:
+    """An amount in the currency's smallest unit, as people read it: 47494 EUR -> "474.94 EUR"."""
+    code = currency_code.upper()
+    digits = DECIMALS.get(code, 2)
+    return f"{Decimal(amount).scaleb(-digits):.{digits}f} {code}"
 
 
 def totals(lines, shipping_methods, tax_rate) -> dict[str, int]:

@@ -4,10 +4,13 @@ counters and the ledger follow and a shortage is a form error."""
 
 from django import forms
 from django.contrib import admin
+from django.template.defaultfilters import truncatechars
 from django.utils.html import format_html
 
 from config.admin import ServiceAdmin, ServiceForm, admin_link
-from inventory.models import InventoryLevel
+from inventory.admin import level_item, with_item_names
+from inventory.models import InventoryItem, InventoryLevel
+from inventory.selectors import item_names
 from orders import allocation as services
 from reservations.models import ReservationItem
 
@@ -77,25 +80,29 @@ class KindFilter(admin.SimpleListFilter):
 class ReservationItemAdmin(ServiceAdmin):
     form = ReservationForm
     list_display = (
-        "id",
-        "inventory_item",
-        "location",
+        "item",
         "quantity",
-        "line_item_id",
-        "description",
-        "created_by",
+        "location",
+        "order",
+        "email",
+        "about",
         "created_at",
     )
-    list_select_related = ("inventory_item", "location")
+    list_display_links = ("item",)
+    list_select_related = ("inventory_item", "location", "line_item__order")
     list_filter = ("location", KindFilter, "created_at")
     search_fields = (
         "=id",
         "inventory_item__sku",
         "inventory_item__title",
+        "inventory_item__variant_links__variant__product__title",
+        "inventory_item__variant_links__variant__title",
         "=inventory_item__id",
         "location__name",
         "=line_item__id",
         "=line_item__order__id",
+        "=line_item__order__display_id",
+        "line_item__order__email",
         "description",
         "=created_by",
         "=external_id",
@@ -117,10 +124,11 @@ class ReservationItemAdmin(ServiceAdmin):
             )
         return (
             "id",
-            "inventory_item",
+            "item",
             "location",
             "quantity",
             "level",
+            "order",
             "line_item_id",
             "description",
             "external_id",
@@ -136,7 +144,8 @@ class ReservationItemAdmin(ServiceAdmin):
             return ()
         return (
             "id",
-            "inventory_item",
+            "item",
+            "order",
             "level",
             "line_item_id",
             "external_id",
@@ -144,6 +153,36 @@ class ReservationItemAdmin(ServiceAdmin):
             "created_at",
             "updated_at",
         )
+
+    def get_queryset(self, request):
+        return with_item_names(super().get_queryset(request))
+
+    def get_search_results(self, request, queryset, search_term):
+        """An order number may be typed as on the order's page: "#1001"."""
+        return super().get_search_results(request, queryset, search_term.lstrip("#"))
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.name == "inventory_item":  # the chosen item reads "Product / Variant (SKU)"
+            kwargs["queryset"] = item_names(InventoryItem.objects.all())
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+    @admin.display(description="inventory item", ordering="inventory_item__sku")
+    def item(self, reservation):
+        return level_item(reservation)
+
+    @admin.display(description="order", ordering="line_item__order__display_id")
+    def order(self, reservation):
+        line = reservation.line_item
+        return admin_link(line.order) if line else "custom"
+
+    @admin.display(description="customer", ordering="line_item__order__email")
+    def email(self, reservation):
+        line = reservation.line_item
+        return line.order.email if line else "-"
+
+    @admin.display(description="description")
+    def about(self, reservation):
+        return truncatechars(reservation.description or "", 40) or "-"
 
     def get_form(self, request, obj=None, change=False, **kwargs):
         form = super().get_form(request, obj, change, **kwargs)

@@ -1,12 +1,16 @@
 """Reads of regions, shipping options, orders and returns."""
 
-from django.db.models import Prefetch, QuerySet, Sum
+from django.db.models import F, OuterRef, Prefetch, QuerySet, Subquery, Sum
+from django.db.models.functions import Coalesce
 
 from config.api.query import apply_filterset
 from config.errors import NotFound
 from inventory.models import StockLocation
 from orders import filters
 from orders.models import Fulfillment, LineItem, Order, Region, Return, ShippingOption
+from reservations.models import ReservationItem
+
+OPEN = (Order.Status.PENDING, Order.Status.REQUIRES_ACTION)
 
 
 def _get(queryset: QuerySet, pk: str, label: str):
@@ -14,6 +18,30 @@ def _get(queryset: QuerySet, pk: str, label: str):
     if obj is None:
         raise NotFound(f"{label} with id {pk} was not found")
     return obj
+
+
+def _per_order(queryset: QuerySet, amount) -> Coalesce:
+    """SQL for the sum of `amount` over `queryset`'s rows of each order (`order` field)."""
+    totals = queryset.filter(order=OuterRef("pk")).values("order").annotate(total=Sum(amount))
+    return Coalesce(Subquery(totals.values("total")[:1]), 0)
+
+
+def with_stock_cover(orders: QuerySet) -> QuerySet:
+    """Orders with `needed_units` (inventory units their lines' unfulfilled quantities take,
+    kits counted per item) and `reserved_units` (held for their lines)."""
+    lines = LineItem.objects.filter(variant__manage_inventory=True)
+    units = (F("quantity") - F("fulfilled_quantity")) * F(
+        "variant__inventory_links__required_quantity"
+    )
+    held = ReservationItem.objects.annotate(order=F("line_item__order"))
+    return orders.annotate(
+        needed_units=_per_order(lines, units), reserved_units=_per_order(held, "quantity")
+    )
+
+
+def short_of_stock(orders: QuerySet) -> QuerySet:
+    """Of orders `with_stock_cover`, the open ones whose lines lack reservations."""
+    return orders.filter(status__in=OPEN, reserved_units__lt=F("needed_units"))
 
 
 def region_list(*, filters_data: dict) -> QuerySet:

@@ -10,7 +10,8 @@ from django.utils.html import format_html_join
 
 from config.admin import ServiceAdmin, ServiceForm, refusal
 from config.errors import DomainError
-from inventory.models import InventoryItem, StockLocation
+from inventory.admin import LocationListFilter
+from inventory.models import InventoryItem
 from transfers import services
 from transfers.models import StockTransfer
 
@@ -84,14 +85,11 @@ class TransferForm(ServiceForm):
         return services.transfer_update(transfer_id=self.instance.pk, **fields)
 
 
-class InFlightAtFilter(admin.SimpleListFilter):
+class InFlightAtFilter(LocationListFilter):
     """Transfers shipped and not yet fully received, from or to one location."""
 
     title = "in flight at location"
     parameter_name = "in_flight_at"
-
-    def lookups(self, request, model_admin):
-        return StockLocation.objects.order_by("name").values_list("pk", "name")
 
     def queryset(self, request, queryset):
         location = self.value()

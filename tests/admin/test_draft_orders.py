@@ -175,7 +175,7 @@ def draft_data(**fields) -> dict:
 
 def test_admin_add_draft_order_creates_it_in_the_default_channel(dashboard, default_channel):
     response = dashboard.post(
-        admin_url(DraftOrder, "add"), draft_data(shipping_address='{"city": "Aarhus"}')
+        admin_url(DraftOrder, "add"), draft_data(shipping_address_city="Aarhus")
     )
 
     assert response.status_code == 302
@@ -394,7 +394,7 @@ def test_admin_draft_list_shows_line_counts_and_totals(dashboard, drafts):
     [draft] = response.context["cl"].result_list
     model_admin = response.context["cl"].model_admin
     # two units at 1000, shipping 500, tax 25 %
-    assert (model_admin.line_count(draft), model_admin.total(draft)) == (1, "3125 USD")
+    assert (model_admin.line_count(draft), model_admin.total(draft)) == (1, "31.25 USD")
 
 
 def test_admin_draft_list_queries_do_not_grow_with_rows(

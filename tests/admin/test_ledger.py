@@ -106,43 +106,37 @@ def test_the_list_shows_each_movement_newest_first_with_its_links(
     response = dashboard.get(MOVEMENTS)
     # then: newest first, every column
     html = response.content.decode()
-    label = f"{item.sku} / {item.title}"
+    label = str(variant)  # "Product / Variant (SKU)"
     assert [{k: v for k, v in row.items() if k != "When"} for row in rows_of(html)] == [
         {
             "Item": label,
             "Location": "Main",
             "Reason": "Damaged",
-            "Δ stocked": "-2",
-            "Δ reserved": "0",
-            "Δ incoming": "0",
-            "After: stocked / reserved / incoming": "8 / 3 / 0",
+            "Change": "-2 stocked",
+            "After": "8 stocked, 3 reserved",
             "By": "root@example.com",
             "Reference": "RMA-4",
-            "Order / reservation": "-",
+            "Caused by": "-",
         },
         {
             "Item": label,
             "Location": "Main",
             "Reason": "Allocated",
-            "Δ stocked": "0",
-            "Δ reserved": "+3",
-            "Δ incoming": "0",
-            "After: stocked / reserved / incoming": "10 / 3 / 0",
+            "Change": "+3 reserved",
+            "After": "10 stocked, 3 reserved",
             "By": "-",
             "Reference": "-",
-            "Order / reservation": "order · reservation",
+            "Caused by": "order · reservation",
         },
         {
             "Item": label,
             "Location": "Main",
             "Reason": "Level Created",
-            "Δ stocked": "+10",
-            "Δ reserved": "0",
-            "Δ incoming": "0",
-            "After: stocked / reserved / incoming": "10 / 0 / 0",
+            "Change": "+10 stocked",
+            "After": "10 stocked, 0 reserved",
             "By": "command:import_levels",
             "Reference": "-",
-            "Order / reservation": "-",
+            "Caused by": "-",
         },
     ]
     # and the links lead to the item, the location, the order and the reservation
@@ -274,15 +268,13 @@ def test_the_level_page_shows_its_movements_newest_first(
     assert [row["Reason"] for row in rows] == ["Received", "Allocated", "Level Created"]
     assert {k: v for k, v in rows[0].items() if k != "When"} == {
         "Reason": "Received",
-        "Δ stocked": "+5",
-        "Δ reserved": "0",
-        "Δ incoming": "0",
-        "After: stocked / reserved / incoming": "15 / 2 / 0",
+        "Change": "+5 stocked",
+        "After": "15 stocked, 2 reserved",
         "By": "root@example.com",
         "Reference": "PO-9",
-        "Order / reservation": "-",
+        "Caused by": "-",
     }
-    assert rows[1]["Order / reservation"] == "order · reservation"
+    assert rows[1]["Caused by"] == "order · reservation"
     html = response.content.decode()
     assert order_link(order) in html
     assert reservation_link(reservation) in html
@@ -348,12 +340,12 @@ def test_the_item_page_shows_its_movements_at_every_location(dashboard, consiste
     response = dashboard.get(admin_url(InventoryItem, "change", item.pk))
     # then
     rows = history_rows(response)
-    assert [(r["Location"], r["Reason"], r["Δ stocked"], r["Δ reserved"]) for r in rows] == [
-        ("Main", "Reserved", "0", "+2"),
-        ("Annex", "Level Created", "+1", "0"),
-        ("Main", "Level Created", "+3", "0"),
+    assert [(r["Location"], r["Reason"], r["Change"]) for r in rows] == [
+        ("Main", "Reserved", "+2 reserved"),
+        ("Annex", "Level Created", "+1 stocked"),
+        ("Main", "Level Created", "+3 stocked"),
     ]
-    assert rows[0]["Order / reservation"] == "reservation"
+    assert rows[0]["Caused by"] == "reservation"
     assert reservation_link(reservation) in response.content.decode()
     all_of_them = f"{MOVEMENTS}?inventory_item_id={item.pk}"
     assert f'href="{all_of_them}"' in response.content.decode()

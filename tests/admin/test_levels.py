@@ -95,8 +95,8 @@ def test_admin_change_level_stock_below_reserved_is_refused(dashboard, consisten
     # then
     assert response.status_code == 200
     assert form_errors(response) == [
-        f"Cannot set stocked quantity of item {level.inventory_item_id} at location "
-        f"{level.location_id} to 5: 6 are reserved there"
+        f"Cannot set stocked quantity of item {level.inventory_item} at location "
+        f"{level.location} to 5: 6 are reserved there"
     ]
     level.refresh_from_db()
     assert (level.stocked_quantity, level.reserved_quantity) == (10, 6)
@@ -162,8 +162,8 @@ def test_admin_delete_level_with_reservations_is_refused_with_a_message(dashboar
     assert messages_of(response) == [
         (
             "error",
-            f"Cannot remove Inventory Level {level.inventory_item_id} at Location "
-            f"{level.location_id} because there are reserved items.",
+            f"Cannot remove Inventory Level {level.inventory_item} at Location "
+            f"{level.location} because there are reserved items.",
         )
     ]
     assert InventoryLevel.objects.filter(pk=level.pk).exists()
@@ -196,8 +196,8 @@ def test_admin_bulk_delete_of_levels_is_all_or_nothing(dashboard, consistent):
     assert messages_of(response) == [
         (
             "error",
-            f"Nothing was deleted: Cannot remove Inventory Level {held.inventory_item_id} at "
-            f"Location {held.location_id} because there are reserved items.",
+            f"Nothing was deleted: Cannot remove Inventory Level {held.inventory_item} at "
+            f"Location {held.location} because there are reserved items.",
         )
     ]
     assert InventoryLevel.objects.count() == 2

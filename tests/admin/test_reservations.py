@@ -69,7 +69,7 @@ def test_admin_add_reservation_above_available_is_a_form_error_and_writes_nothin
     assert response.status_code == 200
     assert form_errors(response) == [
         f"Insufficient inventory for item {level.inventory_item.sku} at location "
-        f"{level.location_id}: requested 4, available 2"
+        f"{level.location}: requested 4, available 2"
     ]
     assert ReservationItem.objects.count() == 1
     assert not LogEntry.objects.exists()
@@ -87,7 +87,7 @@ def test_admin_add_reservation_where_the_item_is_not_stocked_is_a_form_error(das
 
     assert response.status_code == 200
     assert form_errors(response) == [
-        f"Item {level.inventory_item_id} is not stocked at location {elsewhere.location_id}"
+        f"Item {level.inventory_item} is not stocked at location {elsewhere.location}"
     ]
     assert not ReservationItem.objects.exists()
     consistent()
@@ -154,7 +154,7 @@ def test_admin_change_reservation_above_available_is_a_form_error_and_changes_no
     assert response.status_code == 200
     assert form_errors(response) == [
         f"Insufficient inventory for item {level.inventory_item.sku} at location "
-        f"{other.location_id}: requested 3, available 2"
+        f"{other.location}: requested 3, available 2"
     ]
     reservation.refresh_from_db()
     assert (reservation.location_id, reservation.quantity) == (level.location_id, 3)

@@ -852,7 +852,11 @@ def test_a_wrong_method_is_405_json(api, world, method, path):
 )
 def test_an_unknown_path_is_404_json(api, method, path):
     response = refused(api, method, path, {})
-    assert_error(response, 404, "not_found", f"Cannot {method} {path}")
+    if path == "/admin":  # the API's prefix itself also says where the dashboard is
+        body = assert_error(response, 404, "not_found", prefix=f"Cannot {method} {path}: ")
+        assert "/dashboard/" in body["message"]
+    else:
+        assert_error(response, 404, "not_found", f"Cannot {method} {path}")
 
 
 # Trailing slashes -----------------------------------------------------------------------

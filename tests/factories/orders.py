@@ -1,16 +1,24 @@
 """Orders made the way the app makes them: through services, so `order_placed` reserves."""
 
 from contextlib import contextmanager
+from types import SimpleNamespace
 
 from draft_orders import services as draft_services
 from inventory.models import InventoryLevel, ProductVariant, SalesChannel, StockLocation
 from inventory.selectors import default_sales_channel
 from inventory.services import sales_channel_location_add
+from orders.allocation import reservation_delete
 from orders.models import LineItem, Order
 from orders.receivers import allocate_placed_order
 from orders.services import order_place
 from orders.signals import order_placed
-from tests.factories.inventory import LevelFactory, VariantFactory
+from reservations.models import ReservationItem
+from tests.factories.inventory import (
+    LevelFactory,
+    ProductFactory,
+    StockLocationFactory,
+    VariantFactory,
+)
 
 
 def channel_with_locations(*locations: StockLocation, channel: SalesChannel | None = None):
@@ -106,3 +114,28 @@ def without_allocation():
         yield
     finally:
         order_placed.connect(allocate_placed_order, dispatch_uid=uid)
+
+
+def mug_store() -> SimpleNamespace:
+    """Berlin and Hamburg, linked to the default channel in that order, and an "Enamel Mug"
+    in Black (MUG-BLACK: 10 at Berlin, 4 at Hamburg) and White (MUG-WHITE: 3 at each)."""
+    berlin, hamburg = StockLocationFactory(name="Berlin"), StockLocationFactory(name="Hamburg")
+    channel_with_locations(berlin, hamburg)
+    mug = ProductFactory(title="Enamel Mug")
+    black = stocked_variant((berlin, 10), (hamburg, 4), product=mug, title="Black", sku="MUG-BLACK")
+    white = stocked_variant((berlin, 3), (hamburg, 3), product=mug, title="White", sku="MUG-WHITE")
+    return SimpleNamespace(berlin=berlin, hamburg=hamburg, black=black, white=white)
+
+
+def release_line(order: Order, variant: ProductVariant) -> None:
+    """Release the reservations of the order's line of `variant`, through the service."""
+    for reservation in ReservationItem.objects.filter(line_item=line_of(order, variant)):
+        reservation_delete(reservation_id=reservation.pk)
+
+
+def short_order(store: SimpleNamespace) -> Order:
+    """Ada's order in the `mug_store`: 2 black mugs (reserved) and 1 white one whose
+    reservation was released (so the order is short of it)."""
+    order = place_order({store.black: 2, store.white: 1}, email="ada@example.com")
+    release_line(order, store.white)
+    return order
