@@ -1,15 +1,13 @@
 """Routes: the Medusa Admin API under /admin, the Django admin at /dashboard/."""
 
 from django.contrib import admin
-from django.db import DatabaseError, connection
-from django.http import HttpResponse
 from django.urls import include, path, re_path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from config.admin import dashboard_login
-from config.api.errors import UNAVAILABLE_MESSAGE, respond
 from config.api.users import SessionView, TokenView, UserViewSet
 from config.api.viewsets import Router
+from config.health import LiveView, ReadyView
 from draft_orders.views import DraftOrderViewSet
 from inventory.views import (
     InventoryItemViewSet,
@@ -40,24 +38,9 @@ router.register("returns", ReturnViewSet, basename="returns")
 router.register("draft-orders", DraftOrderViewSet, basename="draft-orders")
 
 
-def health(request):
-    """200 while the process lives."""
-    return HttpResponse("OK", content_type="text/plain")
-
-
-def ready(request):
-    """200 when the database answers, else 503 `unavailable`."""
-    try:
-        with connection.cursor() as cursor:
-            cursor.execute("SELECT 1")
-    except DatabaseError:
-        return respond(503, "unavailable", UNAVAILABLE_MESSAGE)
-    return HttpResponse("OK", content_type="text/plain")
-
-
 urlpatterns = [
-    path("health", health),
-    path("health/ready", ready),
+    path("health", LiveView.as_view()),
+    path("health/ready", ReadyView.as_view()),
     re_path(r"^admin/auth/?$", SessionView.as_view()),
     re_path(r"^admin/auth/token/?$", TokenView.as_view()),
     path("admin/", include(router.urls)),
