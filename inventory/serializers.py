@@ -404,13 +404,8 @@ class StockChangeInput(Input):
 class StockMovementCreateInput(StockChangeInput):
     inventory_item_id = f.Id()
     location_id = f.Id()
-    stocked_delta = f.Int()
+    stocked_delta = f.NonZeroInt()
     reason = manual_reason()
-
-    def validate_stocked_delta(self, value):
-        if value == 0:
-            raise serializers.ValidationError("must not be zero")
-        return value
 
 
 class LevelUpdateInput(StockChangeInput):

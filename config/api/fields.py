@@ -63,6 +63,17 @@ class Rate(serializers.DecimalField):
         return super().to_internal_value(data)
 
 
+@extend_schema_field({"type": "integer", "not": {"enum": [0]}})
+class NonZeroInt(Int):
+    """An integer other than zero, such as a change of stock."""
+
+    def to_internal_value(self, data):
+        value = super().to_internal_value(data)
+        if value == 0:
+            raise serializers.ValidationError("must not be zero", code="invalid")
+        return value
+
+
 class Quantity(Int):
     """A count of units: zero or more."""
 

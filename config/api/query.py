@@ -71,7 +71,7 @@ def _int_param(data: dict, name: str, default: int, maximum: int) -> int:
     raw = data.pop(name, None)
     if raw is None or not raw.strip():  # `limit=` as some clients send it: the default
         return default
-    if not re.fullmatch(r"\d{1,9}", raw.strip()):
+    if not re.fullmatch(r"[0-9]{1,10}", raw.strip()):  # ASCII digits only
         raise InvalidData(f"{name} must be a non-negative integer")
     value = int(raw)
     if value > maximum:

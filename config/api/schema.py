@@ -28,6 +28,7 @@ from rest_framework import serializers
 
 from config.api.fields import MAX_JSON_DEPTH, MAX_JSON_NUMBER
 from config.api.filters import BoolFilter, InFilter, IntegerFilter, column_choices, column_range
+from config.api.limits import MAX_URL_LENGTH
 from config.api.output import plan_for
 from config.api.query import MAX_LIMIT, MAX_OFFSET, display_key
 from config.api.serializers import Input, Output
@@ -70,10 +71,20 @@ ERRORS = {
     403: "The user's role does not allow it (`forbidden`)",
     404: "Not found (`not_found`): an id in the path or the body",
     409: "Conflict (`conflict`): with another request, or with records that depend on it",
+    414: f"The URL is longer than {MAX_URL_LENGTH} characters (`invalid_data`)",
     422: "A unique value already exists (`duplicate_error`)",
     429: "Too many failed sign-ins (`too_many_requests`); `Retry-After` says when to retry",
     503: "The database cannot be reached (`unavailable`); retry later",
 }
+
+
+# A string with a character `str.strip` keeps (blank once trimmed is "should not be empty"),
+# its whitespace written out: `\s` differs between languages (\x1c-\x1f, \x85, \ufeff).
+NOT_BLANK = (
+    r"[^\u0009-\u000d\u001c-\u0020\u0085\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]"
+)
+# Django's email check wants a top-level domain of 2 to 63 letters, digits or inner dashes.
+EMAIL_DOMAIN = r"\.[A-Za-z0-9-]{1,62}[A-Za-z0-9]$"
 SIGN_INS = {("POST", "/admin/auth"), ("POST", "/admin/auth/token")}
 
 JSON_VALUE = {  # what `metadata` and other free JSON may hold (`config.api.fields`)
@@ -115,10 +126,10 @@ RETRY_AFTER = OpenApiParameter(
 def error_statuses(method: str, path: str, *, authenticated: bool, has_body: bool) -> set[int]:
     """The error answers a route under `/admin` gives."""
     if (method, path) in SIGN_INS:
-        return {400, 401, 429, 503}
+        return {400, 401, 414, 429, 503}
     if path == "/admin/auth":  # whoami and sign-out take no input
-        return {401, 503}
-    statuses = {400, 401, 503} if authenticated else {400, 503}
+        return {401, 414, 503}
+    statuses = {400, 401, 414, 503} if authenticated else {400, 414, 503}
     if "{" in path or method == "POST":  # an id in the path, or in the body
         statuses.add(404)
     if method in ("POST", "DELETE"):  # a lock wait, or a record still in use
@@ -216,6 +227,16 @@ class AutoSchema(openapi.AutoSchema):
                     error_response(status), code, ["application/json"], direction
                 )
         return responses
+
+    def _map_serializer_field(self, field, direction, bypass_extensions=False):
+        schema = super()._map_serializer_field(field, direction, bypass_extensions)
+        if direction != "request" or schema.get("type") != "string":
+            return schema
+        if isinstance(field, serializers.EmailField):
+            schema["pattern"] = EMAIL_DOMAIN
+        elif getattr(field, "trim_whitespace", False) and not field.allow_blank:
+            schema.setdefault("pattern", NOT_BLANK)
+        return schema
 
     def _map_basic_serializer(self, serializer, direction):
         schema = super()._map_basic_serializer(serializer, direction)

@@ -186,3 +186,16 @@ def test_a_choice_filter_takes_its_choices(api, path, key, choices):
 def test_an_empty_limit_or_offset_means_the_default(api, default_channel, query):
     body = api.get(f"/admin/draft-orders?{query}").json()
     assert (body["limit"], body["offset"]) == (50, 0)
+
+
+def test_the_largest_offset_is_taken_and_one_more_is_refused(api, default_channel):
+    assert api.get("/admin/regions", {"offset": "1000000000"}).json()["offset"] == 10**9
+    response = api.get("/admin/regions", {"offset": "1000000001"})
+    assert_error(response, 400, "invalid_data", "offset must not be greater than 1000000000")
+
+
+@pytest.mark.parametrize("value", ["٣", "1.0", "-1", "1e3", "x"])
+def test_limit_and_offset_take_only_ascii_digits(api, default_channel, value):
+    for name in ("limit", "offset"):
+        response = api.get("/admin/regions", {name: value})
+        assert_error(response, 400, "invalid_data", f"{name} must be a non-negative integer")

@@ -2,6 +2,7 @@
 
 import json
 import re
+import sys
 
 import pytest
 import yaml
@@ -12,6 +13,8 @@ from django.urls import get_resolver, resolve
 from drf_spectacular.drainage import GENERATOR_STATS
 from drf_spectacular.generators import SchemaGenerator
 from drf_spectacular.validation import validate_schema
+
+from config.api.schema import NOT_BLANK
 
 # The list routes of the contract and their envelope's plural key.
 LISTS = {
@@ -220,19 +223,19 @@ def test_the_error_answers_are_those_each_route_gives(schema):
             assert {200, 503} <= statuses(schema, path, method), (path, method)
         if operation.get("security"):
             assert 401 in statuses(schema, path, method), (path, method)
-    assert statuses(schema, "/admin/reservations", "get") == {200, 400, 401, 503}
-    assert statuses(schema, "/admin/reservations/{id}", "get") == {200, 400, 401, 404, 503}
+    assert statuses(schema, "/admin/reservations", "get") == {200, 400, 401, 414, 503}
+    assert statuses(schema, "/admin/reservations/{id}", "get") == {200, 400, 401, 404, 414, 503}
     assert statuses(schema, "/admin/reservations", "post") == {
         *(200, 400, 401, 404),
-        *(409, 422, 503),
+        *(409, 414, 422, 503),
     }
     assert statuses(schema, "/admin/stock-locations/{id}", "delete") == {
         *(200, 400, 401, 404),
-        *(409, 503),
+        *(409, 414, 503),
     }
     assert 403 in statuses(schema, "/admin/users/{id}", "post")
     assert 403 not in statuses(schema, "/admin/reservations", "post")
-    assert statuses(schema, "/admin/auth", "get") == {200, 401, 503}
+    assert statuses(schema, "/admin/auth", "get") == {200, 401, 414, 503}
     assert statuses(schema, "/health", "get") == {200}
     assert statuses(schema, "/health/ready", "get") == {200, 503}
 
@@ -241,7 +244,7 @@ def test_the_error_answers_are_those_each_route_gives(schema):
 @pytest.mark.parametrize("path", ["/admin/auth", "/admin/auth/token"])
 def test_sign_ins_document_429_with_retry_after(schema, path):
     operation = schema["paths"][path]["post"]
-    assert statuses(schema, path, "post") == {200, 400, 401, 429, 503}
+    assert statuses(schema, path, "post") == {200, 400, 401, 414, 429, 503}
     assert not operation.get("security")
     assert operation["responses"]["429"]["headers"]["Retry-After"]["schema"] == {"type": "integer"}
 
@@ -519,3 +522,11 @@ def test_order_routes_document_their_bodies_filters_and_answers(schema):
         "sales_channel_id",
         "created_at[gte]",
     } <= parameters("/admin/orders")
+
+
+def test_a_required_text_is_documented_as_not_blank_as_the_api_trims_it():
+    # Python's whitespace (what the API trims) is all below U+3001 and none is past the BMP.
+    assert not [code for code in range(0x3001, sys.maxunicode + 1) if chr(code).isspace()]
+    for code in range(0x10000):
+        char = chr(code)
+        assert bool(re.fullmatch(NOT_BLANK, char)) != char.isspace(), hex(code)
