@@ -78,6 +78,19 @@ PATH_IDS = {
     "users": {"id": "user"},
 }
 
+# ... and for the ids named in request bodies, by property.
+BODY_IDS = {
+    "location_id": "location",
+    "from_location_id": "location",
+    "to_location_id": "spare_location",
+    "inventory_item_id": "item",
+    "variant_id": "variant",
+    "region_id": "region",
+    "sales_channel_id": "channel",
+    "option_id": "shipping_option",
+    "item_id": "order_line",
+}
+
 
 # Operations with a rule the schema cannot say (across fields, or against what is stored),
 # which may refuse schema-valid input as `invalid_data`.
@@ -105,21 +118,6 @@ def valid_input_is_not_invalid_data(ctx, response, case):
         return
     body = response.json()
     assert body["type"] != "invalid_data", f"schema-valid input refused: {body['message']}"
-    return
-
-
-# ... and for the ids named in request bodies, by property.
-BODY_IDS = {
-    "location_id": "location",
-    "from_location_id": "location",
-    "to_location_id": "spare_location",
-    "inventory_item_id": "item",
-    "variant_id": "variant",
-    "region_id": "region",
-    "sales_channel_id": "channel",
-    "option_id": "shipping_option",
-    "item_id": "order_line",
-}
 
 
 @pytest.fixture
