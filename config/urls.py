@@ -2,17 +2,16 @@
 the dashboard's home), and `/` sends people there."""
 
 from django.contrib import admin
-from django.db import DatabaseError, connection
-from django.http import HttpResponse
 from django.urls import include, path, re_path
 from django.views.decorators.csrf import csrf_exempt
 from django.views.generic import RedirectView
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from config.admin import dashboard_login
-from config.api.errors import UNAVAILABLE_MESSAGE, respond
+from config.api.errors import respond
 from config.api.users import SessionView, TokenView, UserViewSet
 from config.api.viewsets import Router
+from config.health import LiveView, ReadyView
 from dashboard.home import index as dashboard_home
 from draft_orders.views import DraftOrderViewSet
 from inventory.views import (
@@ -44,21 +43,6 @@ router.register("returns", ReturnViewSet, basename="returns")
 router.register("draft-orders", DraftOrderViewSet, basename="draft-orders")
 
 
-def health(request):
-    """200 while the process lives."""
-    return HttpResponse("OK", content_type="text/plain")
-
-
-def ready(request):
-    """200 when the database answers, else 503 `unavailable`."""
-    try:
-        with connection.cursor() as cursor:
-            cursor.execute("SELECT 1")
-    except DatabaseError:
-        return respond(503, "unavailable", UNAVAILABLE_MESSAGE)
-    return HttpResponse("OK", content_type="text/plain")
-
-
 @csrf_exempt  # as the API's views are: a POST here is a 404 too
 def api_root(request):
     """`/admin/` itself is no API route: the answer says where the API and the dashboard are."""
@@ -72,8 +56,8 @@ def api_root(request):
 
 urlpatterns = [
     path("", RedirectView.as_view(url="/dashboard/"), name="home"),
-    path("health", health),
-    path("health/ready", ready),
+    path("health", LiveView.as_view()),
+    path("health/ready", ReadyView.as_view()),
     re_path(r"^admin/auth/?$", SessionView.as_view()),
     re_path(r"^admin/auth/token/?$", TokenView.as_view()),
     re_path(r"^admin/?$", api_root),

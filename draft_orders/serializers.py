@@ -3,7 +3,7 @@
 from rest_framework import serializers
 
 from config.api import fields as f
-from config.api.output import Timestamp
+from config.api.output import Metadata, Timestamp
 from config.api.serializers import Input, Output, TimestampedOutput
 from orders.serializers import TotalsMixin
 
@@ -17,7 +17,7 @@ class DraftLineOutput(TimestampedOutput):
     unit_price = serializers.IntegerField()
     quantity = serializers.IntegerField()
     subtotal = serializers.SerializerMethodField()
-    metadata = serializers.JSONField(allow_null=True)
+    metadata = Metadata()
 
     def get_subtotal(self, obj) -> int:
         return obj.unit_price * obj.quantity
@@ -45,7 +45,7 @@ class DraftOrderOutput(TimestampedOutput):
     canceled_at = Timestamp(allow_null=True)
     completed_at = Timestamp(allow_null=True)
     no_notification_order = serializers.BooleanField(allow_null=True)
-    metadata = serializers.JSONField(allow_null=True)
+    metadata = Metadata()
     cart = CartOutput(source="*")
 
 

@@ -3,8 +3,9 @@
 from drf_spectacular.utils import extend_schema
 from rest_framework.decorators import action
 
+from config.api.schema import documented, envelope
 from config.api.serializers import NoBody
-from config.api.viewsets import ResourceViewSet, documented, envelope
+from config.api.viewsets import ResourceViewSet
 from draft_orders import selectors, services
 from draft_orders import serializers as s
 from draft_orders.filters import DraftOrderFilter
@@ -47,12 +48,14 @@ class DraftOrderViewSet(ResourceViewSet):
     @extend_schema(request=s.DraftItemInput, responses=envelope(resource, output))
     @action(detail=True, methods=["post"], url_path="line-items")
     def line_items(self, request, pk):
+        """Add a line to a draft order"""
         services.draft_line_add(draft_id=pk, **self.validated(s.DraftItemInput))
         return self.draft(pk)
 
     @extend_schema(request=s.DraftLineUpdateInput, responses=envelope(resource, output))
     @action(detail=True, methods=["post"], url_path=LINE_PATH)
     def line_item(self, request, pk, line_id):
+        """Update a draft order's line"""
         data = self.validated(s.DraftLineUpdateInput)
         services.draft_line_update(draft_id=pk, line_id=line_id, **data)
         return self.draft(pk)
@@ -60,12 +63,16 @@ class DraftOrderViewSet(ResourceViewSet):
     @extend_schema(responses=envelope(resource, output))
     @line_item.mapping.delete
     def line_item_delete(self, request, pk, line_id):
+        """Delete a draft order's line"""
         services.draft_line_delete(draft_id=pk, line_id=line_id)
         return self.draft(pk)
 
     @extend_schema(request=None, responses=envelope("order", OrderOutput))
     @action(detail=True, methods=["post"], url_path="pay")
     def pay(self, request, pk):
+        """Pay a draft order
+
+        Places its order, which reserves the stock of every line that manages inventory."""
         self.validated(NoBody)
         order = services.draft_order_pay(draft_id=pk)
         return self.one(order_get(order_id=order.pk), name="order", output=OrderOutput)

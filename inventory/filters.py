@@ -1,6 +1,6 @@
 """Query filters of the inventory routes."""
 
-from config.api.filters import FilterSet, InFilter, SearchFilter, TrueFilter, comparisons
+from config.api.filters import BoolFilter, FilterSet, InFilter, SearchFilter, comparisons
 from inventory.models import (
     InventoryItem,
     InventoryLevel,
@@ -28,7 +28,7 @@ class SalesChannelFilter(FilterSet):
     q = SearchFilter("name", "description")
     id = InFilter()
     name = InFilter()
-    is_disabled = TrueFilter()
+    is_disabled = BoolFilter()
 
     class Meta:
         model = SalesChannel
@@ -41,7 +41,7 @@ class ProductFilter(FilterSet):
     status = InFilter()
     handle = InFilter()
     title = InFilter()
-    is_giftcard = TrueFilter()
+    is_giftcard = BoolFilter()
 
     class Meta:
         model = Product
@@ -56,8 +56,8 @@ class VariantFilter(FilterSet):
     id = InFilter()
     product_id = InFilter()
     sku = InFilter()
-    manage_inventory = TrueFilter()
-    allow_backorder = TrueFilter()
+    manage_inventory = BoolFilter()
+    allow_backorder = BoolFilter()
 
     class Meta:
         model = ProductVariant
@@ -73,7 +73,7 @@ class InventoryItemFilter(FilterSet):
     hs_code = InFilter()
     mid_code = InFilter()
     material = InFilter()
-    requires_shipping = TrueFilter()
+    requires_shipping = BoolFilter()
 
     class Meta:
         model = InventoryItem

@@ -4,9 +4,9 @@ from django.db.models import Value
 from rest_framework import serializers
 
 from config.api import fields as f
-from config.api.output import Timestamp, Total
+from config.api.output import Metadata, Timestamp, Total
 from config.api.serializers import Input, Output, TimestampedOutput
-from inventory.models import InventoryLevel, StockMovement
+from inventory.models import InventoryLevel, Product, StockMovement
 
 # Outputs ----------------------------------------------------------------------------------
 
@@ -21,7 +21,7 @@ class AddressOutput(TimestampedOutput):
     phone = serializers.CharField(allow_null=True)
     province = serializers.CharField(allow_null=True)
     postal_code = serializers.CharField(allow_null=True)
-    metadata = serializers.JSONField(allow_null=True)
+    metadata = Metadata()
 
 
 class SalesChannelLocationOutput(Output):
@@ -38,7 +38,7 @@ class SalesChannelOutput(TimestampedOutput):
     description = serializers.CharField(allow_null=True)
     is_disabled = serializers.BooleanField()
     is_default = serializers.BooleanField()
-    metadata = serializers.JSONField(allow_null=True)
+    metadata = Metadata()
     deleted_at = serializers.SerializerMethodField()
     locations = SalesChannelLocationOutput(source="location_links", many=True)
 
@@ -54,7 +54,7 @@ class StockLocationOutput(TimestampedOutput):
     id = serializers.CharField()
     name = serializers.CharField()
     address_id = serializers.CharField(allow_null=True)
-    metadata = serializers.JSONField(allow_null=True)
+    metadata = Metadata()
     address = AddressOutput(allow_null=True)
     sales_channels = SalesChannelOutput(many=True)
 
@@ -70,7 +70,7 @@ class LevelOutput(TimestampedOutput):
     reserved_quantity = serializers.IntegerField()
     incoming_quantity = serializers.IntegerField()
     available_quantity = serializers.IntegerField()
-    metadata = serializers.JSONField(allow_null=True)
+    metadata = Metadata()
 
     class Meta:
         sql = {"available_quantity": InventoryLevel.AVAILABLE}
@@ -94,7 +94,7 @@ class InventoryItemOutput(CustomsOutput):
     description = serializers.CharField(allow_null=True)
     thumbnail = serializers.CharField(allow_null=True)
     requires_shipping = serializers.BooleanField()
-    metadata = serializers.JSONField(allow_null=True)
+    metadata = Metadata()
 
 
 class InventoryItemWithLevelsOutput(InventoryItemOutput):
@@ -113,7 +113,7 @@ class ProductBriefOutput(TimestampedOutput):
     thumbnail = serializers.CharField(allow_null=True)
     is_giftcard = serializers.BooleanField()
     discountable = serializers.BooleanField()
-    metadata = serializers.JSONField(allow_null=True)
+    metadata = Metadata()
 
 
 class VariantInventoryLinkOutput(Output):
@@ -139,7 +139,7 @@ class VariantColumnsOutput(CustomsOutput):
     variant_rank = serializers.IntegerField()
     prices = serializers.JSONField()
     options = serializers.JSONField()
-    metadata = serializers.JSONField(allow_null=True)
+    metadata = Metadata()
 
     def get_inventory_quantity(self, obj) -> int:
         return 0
@@ -293,7 +293,7 @@ class ProductCreateInput(Input):
     description = f.Text(required=False)
     handle = f.Str(required=False, allow_null=True)
     status = serializers.ChoiceField(
-        choices=["draft", "proposed", "published", "rejected"],
+        choices=Product.Status.choices,
         required=False,
         error_messages={"invalid_choice": "must be one of draft, proposed, published, rejected"},
     )
@@ -350,7 +350,7 @@ class LocationColumns(TimestampedOutput):
     id = serializers.CharField()
     name = serializers.CharField()
     address_id = serializers.CharField(allow_null=True)
-    metadata = serializers.JSONField(allow_null=True)
+    metadata = Metadata()
 
 
 class StockMovementOutput(Output):
@@ -404,13 +404,8 @@ class StockChangeInput(Input):
 class StockMovementCreateInput(StockChangeInput):
     inventory_item_id = f.Id()
     location_id = f.Id()
-    stocked_delta = f.Int()
+    stocked_delta = f.NonZeroInt()
     reason = manual_reason()
-
-    def validate_stocked_delta(self, value):
-        if value == 0:
-            raise serializers.ValidationError("must not be zero")
-        return value
 
 
 class LevelUpdateInput(StockChangeInput):

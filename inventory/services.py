@@ -175,8 +175,8 @@ def sales_channel_location_remove(*, sales_channel_id: str, location_id: str) ->
 def product_create(*, title: str, variants: list[dict] = (), **fields) -> Product:
     _unique(Product, "handle", fields.get("handle"), label="Product")
     product = Product.objects.create(title=title, **fields)
-    for rank, variant in enumerate(variants):
-        variant_create(product_id=product.pk, variant_rank=rank, **variant)
+    for rank, variant in enumerate(variants):  # in the order given, unless ranked
+        variant_create(product_id=product.pk, **{"variant_rank": rank, **variant})
     return product
 
 

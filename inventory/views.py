@@ -6,7 +6,8 @@ from drf_spectacular.utils import extend_schema
 from rest_framework.decorators import action
 
 from config.api.query import parse_query
-from config.api.viewsets import DELETED, ResourceViewSet, documented, envelope
+from config.api.schema import DELETED, documented, envelope, filter_parameters
+from config.api.viewsets import ResourceViewSet
 from inventory import filters, selectors, services
 from inventory import serializers as s
 
@@ -64,6 +65,9 @@ class SalesChannelViewSet(ResourceViewSet):
     @extend_schema(request=s.LocationLinkInput, responses=envelope(resource, output))
     @action(detail=True, methods=["post"], url_path="stock-locations")
     def stock_locations(self, request, pk):
+        """Link a stock location to a sales channel
+
+        Linking twice is harmless; the new link comes last in the channel's location order."""
         data = self.validated(s.LocationLinkInput)
         channel = services.sales_channel_location_add(sales_channel_id=pk, **data)
         return self.one(channel)
@@ -71,6 +75,7 @@ class SalesChannelViewSet(ResourceViewSet):
     @extend_schema(request=s.LocationLinkInput, responses=DELETED)
     @stock_locations.mapping.delete
     def stock_locations_remove(self, request, pk):
+        """Unlink a stock location from a sales channel"""
         data = self.validated(s.LocationLinkInput)
         services.sales_channel_location_remove(sales_channel_id=pk, **data)
         return self.deleted(pk, "stock-location")
@@ -104,6 +109,7 @@ class ProductViewSet(ResourceViewSet):
     @extend_schema(request=s.VariantCreateInput, responses=envelope(resource, output))
     @action(detail=True, methods=["post"], url_path="variants")
     def variants(self, request, pk):
+        """Add a variant to a product"""
         services.variant_create(product_id=pk, **self.validated(s.VariantCreateInput))
         return self.one(self.get_instance(pk))
 
@@ -123,6 +129,9 @@ class VariantViewSet(ResourceViewSet):
     @extend_schema(responses=envelope("variant", s.VariantInventoryOutput))
     @action(detail=True, methods=["get"], url_path="inventory")
     def inventory(self, request, pk):
+        """Get a variant's inventory
+
+        Its inventory items with their levels, and what is available in each sales channel."""
         data = selectors.variant_inventory(variant_id=pk)
         return self.one(data, output=s.VariantInventoryOutput)
 
@@ -153,9 +162,13 @@ class InventoryItemViewSet(ResourceViewSet):
         services.inventory_item_delete(item_id=pk)
         return self.deleted(pk)
 
-    @extend_schema(responses=envelope(resource, s.LevelsOnlyOutput))
+    @extend_schema(
+        parameters=filter_parameters(filters.LevelFilter),
+        responses=envelope(resource, s.LevelsOnlyOutput),
+    )
     @action(detail=True, methods=["get"], url_path="location-levels")
     def location_levels(self, request, pk):
+        """List an inventory item's levels"""
         selectors.inventory_item_get(item_id=pk)
         levels = selectors.inventory_level_list(
             item_id=pk, filters_data=parse_query(request.query_params)
@@ -166,6 +179,7 @@ class InventoryItemViewSet(ResourceViewSet):
     @extend_schema(request=s.LevelCreateInput, responses=envelope(resource, detail_output))
     @location_levels.mapping.post
     def location_level_create(self, request, pk):
+        """Stock an inventory item at a location"""
         data = self.validated(s.LevelCreateInput)
         services.inventory_level_create(item_id=pk, **data)
         return self.one(self.get_instance(pk), output=self.detail_output)
@@ -177,6 +191,10 @@ class InventoryItemViewSet(ResourceViewSet):
         url_path=r"location-levels/(?P<location_id>[A-Za-z0-9_\-]+)",
     )
     def location_level(self, request, pk, location_id):
+        """Update an inventory item's level at a location
+
+        Recorded as a `correction` movement unless `reason` is given; with
+        `expected_stocked_quantity`, a level whose stock differs is left alone (409)."""
         data = self.validated(s.LevelUpdateInput)
         services.inventory_level_update(item_id=pk, location_id=location_id, **data)
         return self.one(self.get_instance(pk), output=self.detail_output)
@@ -184,6 +202,7 @@ class InventoryItemViewSet(ResourceViewSet):
     @extend_schema(responses=envelope(resource, detail_output))
     @location_level.mapping.delete
     def location_level_delete(self, request, pk, location_id):
+        """Delete an inventory item's level at a location"""
         services.inventory_level_delete(item_id=pk, location_id=location_id)
         return self.one(self.get_instance(pk), output=self.detail_output)
 

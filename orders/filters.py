@@ -1,8 +1,13 @@
 """Query filters of the order routes."""
 
-import django_filters
-
-from config.api.filters import FilterSet, InFilter, IntegerInFilter, SearchFilter, comparisons
+from config.api.filters import (
+    BoolFilter,
+    FilterSet,
+    InFilter,
+    IntegerInFilter,
+    SearchFilter,
+    comparisons,
+)
 from orders.models import Order, Region, Return, ShippingOption
 
 
@@ -17,8 +22,8 @@ class RegionFilter(FilterSet):
 
 class ShippingOptionFilter(FilterSet):
     region_id = InFilter()
-    is_return = django_filters.BooleanFilter()
-    admin_only = django_filters.BooleanFilter()
+    is_return = BoolFilter()
+    admin_only = BoolFilter()
 
     class Meta:
         model = ShippingOption

@@ -1,7 +1,8 @@
 """`/admin/reservations`: reservations of items at locations, for order lines or not
 (`orders.allocation` applies a line's rules)."""
 
-from config.api.viewsets import ResourceViewSet, documented
+from config.api.schema import documented
+from config.api.viewsets import ResourceViewSet
 from orders import allocation as services
 from orders.serializers import ReservationOutput
 from reservations import selectors

@@ -3,7 +3,7 @@
 from rest_framework import serializers
 
 from config.api import fields as f
-from config.api.output import Timestamp
+from config.api.output import Metadata, Timestamp
 from config.api.serializers import Input, Output, TimestampedOutput
 from inventory.serializers import VariantWithProductOutput
 from orders.money import totals
@@ -20,7 +20,7 @@ class RegionOutput(TimestampedOutput):
     countries = serializers.JSONField()
     payment_providers = serializers.JSONField()
     fulfillment_providers = serializers.JSONField()
-    metadata = serializers.JSONField(allow_null=True)
+    metadata = Metadata()
 
 
 class ShippingOptionOutput(TimestampedOutput):
@@ -33,7 +33,7 @@ class ShippingOptionOutput(TimestampedOutput):
     is_return = serializers.BooleanField()
     admin_only = serializers.BooleanField()
     data = serializers.JSONField()
-    metadata = serializers.JSONField(allow_null=True)
+    metadata = Metadata()
 
 
 ITEMS_VARIANT = "items.variant"
@@ -54,7 +54,7 @@ class OrderColumns(TimestampedOutput):
     draft_order_id = serializers.CharField(allow_null=True)
     customer_id = serializers.CharField(allow_null=True)
     no_notification = serializers.BooleanField(allow_null=True)
-    metadata = serializers.JSONField(allow_null=True)
+    metadata = Metadata()
     canceled_at = Timestamp(allow_null=True)
 
 
@@ -71,7 +71,7 @@ class LineItemColumns(TimestampedOutput):
     fulfilled_quantity = serializers.IntegerField()
     returned_quantity = serializers.IntegerField()
     shipped_quantity = serializers.IntegerField()
-    metadata = serializers.JSONField(allow_null=True)
+    metadata = Metadata()
 
 
 class ReservedLineOutput(LineItemColumns):
@@ -112,7 +112,7 @@ class FulfillmentOutput(TimestampedOutput):
     tracking_numbers = serializers.JSONField()
     items = FulfillmentItemOutput(many=True)
     no_notification = serializers.BooleanField(allow_null=True)
-    metadata = serializers.JSONField(allow_null=True)
+    metadata = Metadata()
     shipped_at = Timestamp(allow_null=True)
     canceled_at = Timestamp(allow_null=True)
 
@@ -134,7 +134,7 @@ class ReturnOutput(TimestampedOutput):
     note = serializers.CharField(allow_null=True)
     refund_amount = serializers.IntegerField()
     no_notification = serializers.BooleanField(allow_null=True)
-    metadata = serializers.JSONField(allow_null=True)
+    metadata = Metadata()
     received_at = Timestamp(allow_null=True)
 
 

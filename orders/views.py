@@ -3,8 +3,9 @@
 from drf_spectacular.utils import extend_schema
 from rest_framework.decorators import action
 
+from config.api.schema import documented, envelope, list_envelope, list_parameters
 from config.api.serializers import NoBody
-from config.api.viewsets import ResourceViewSet, documented, envelope, list_envelope
+from config.api.viewsets import ResourceViewSet
 from orders import filters, selectors, services
 from orders import serializers as s
 from orders.reservation_views import ReservationViewSet
@@ -99,9 +100,17 @@ class OrderViewSet(ResourceViewSet):
         services.order_update(order_id=pk, **self.validated(self.update_input))
         return self.order(pk)
 
-    @extend_schema(responses=list_envelope("reservations", s.ReservationOutput))
+    @extend_schema(
+        parameters=list_parameters(
+            s.ReservationOutput,
+            order_fields=ReservationViewSet.order_fields,
+            filterset=ReservationViewSet.filterset,
+        ),
+        responses=list_envelope("reservations", s.ReservationOutput),
+    )
     @action(detail=True, methods=["get"], url_path="reservations")
     def reservations(self, request, pk):
+        """List an order's reservations"""
         order = selectors.order_get(order_id=pk)
         params = self.list_params(s.ReservationOutput, ReservationViewSet.order_fields)
         line_ids = [line.pk for line in order.items.all()]
@@ -122,6 +131,7 @@ class OrderViewSet(ResourceViewSet):
         url_path=r"line-items/(?P<line_item_id>[A-Za-z0-9_\-]+)/reserve",
     )
     def reserve(self, request, pk, line_item_id):
+        """Reserve an order line at a location"""
         data = self.validated(s.LineReserveInput)
         reservation = services.order_line_reserve(
             order_id=pk, line_item_id=line_item_id, created_by=request.user.pk, **data
@@ -131,6 +141,9 @@ class OrderViewSet(ResourceViewSet):
     @_order_action(s.FulfillmentCreateInput)
     @action(detail=True, methods=["post"], url_path="fulfillment")
     def fulfillment(self, request, pk):
+        """Fulfill order lines
+
+        Takes the stock from a location and consumes the lines' reservations."""
         services.fulfillment_create(order_id=pk, **self.validated(s.FulfillmentCreateInput))
         return self.order(pk)
 
@@ -141,6 +154,9 @@ class OrderViewSet(ResourceViewSet):
         url_path=r"fulfillments/(?P<fulfillment_id>[A-Za-z0-9_\-]+)/cancel",
     )
     def fulfillment_cancel(self, request, pk, fulfillment_id):
+        """Cancel a fulfillment
+
+        Puts the stock back and reserves it again."""
         self.validated(NoBody)
         services.fulfillment_cancel(order_id=pk, fulfillment_id=fulfillment_id)
         return self.order(pk)
@@ -148,6 +164,7 @@ class OrderViewSet(ResourceViewSet):
     @_order_action(s.ShipmentInput)
     @action(detail=True, methods=["post"], url_path="shipment")
     def shipment(self, request, pk):
+        """Ship a fulfillment"""
         data = self.validated(s.ShipmentInput)
         data.pop("no_notification", None)
         services.fulfillment_ship(order_id=pk, **data)
@@ -156,12 +173,16 @@ class OrderViewSet(ResourceViewSet):
     @_order_action(s.ReturnRequestInput)
     @action(detail=True, methods=["post"], url_path="return")
     def request_return(self, request, pk):
+        """Request a return of order lines"""
         services.return_request(order_id=pk, **self.validated(s.ReturnRequestInput))
         return self.order(pk)
 
     @_order_action()
     @action(detail=True, methods=["post"], url_path="cancel")
     def cancel(self, request, pk):
+        """Cancel an order
+
+        Releases its reservations."""
         self.validated(NoBody)
         services.order_cancel(order_id=pk)
         return self.order(pk)
@@ -169,6 +190,7 @@ class OrderViewSet(ResourceViewSet):
     @_order_action()
     @action(detail=True, methods=["post"], url_path="complete")
     def complete(self, request, pk):
+        """Complete an order"""
         self.validated(NoBody)
         services.order_complete(order_id=pk)
         return self.order(pk)
@@ -176,6 +198,7 @@ class OrderViewSet(ResourceViewSet):
     @_order_action()
     @action(detail=True, methods=["post"], url_path="archive")
     def archive(self, request, pk):
+        """Archive an order"""
         self.validated(NoBody)
         services.order_archive(order_id=pk)
         return self.order(pk)
@@ -196,12 +219,16 @@ class ReturnViewSet(ResourceViewSet):
     @extend_schema(request=s.ReturnReceiveInput, responses=envelope("return", s.ReturnOutput))
     @action(detail=True, methods=["post"], url_path="receive")
     def receive(self, request, pk):
+        """Receive a return
+
+        Raises stock at the return's location."""
         services.return_receive(return_id=pk, **self.validated(s.ReturnReceiveInput))
         return self.one(self.get_instance(pk))
 
     @extend_schema(request=None, responses=envelope("return", s.ReturnOutput))
     @action(detail=True, methods=["post"], url_path="cancel")
     def cancel(self, request, pk):
+        """Cancel a return"""
         self.validated(NoBody)
         services.return_cancel(return_id=pk)
         return self.one(self.get_instance(pk))

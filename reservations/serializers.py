@@ -3,7 +3,7 @@
 from rest_framework import serializers
 
 from config.api import fields as f
-from config.api.output import Timestamp
+from config.api.output import Metadata, Timestamp
 from config.api.serializers import Input, TimestampedOutput
 from inventory.serializers import InventoryItemOutput
 
@@ -17,7 +17,7 @@ class ReservationOutput(TimestampedOutput):
     description = serializers.CharField(allow_null=True)
     created_by = serializers.CharField(allow_null=True)
     external_id = serializers.CharField(allow_null=True)
-    metadata = serializers.JSONField(allow_null=True)
+    metadata = Metadata()
     expires_at = Timestamp(allow_null=True)
     inventory_item = InventoryItemOutput()
 

@@ -1,12 +1,10 @@
 """Query filters of `GET /admin/stock-transfers`."""
 
-import django_filters
-
-from config.api.filters import InFilter, comparisons
+from config.api.filters import FilterSet, InFilter, comparisons
 from transfers.models import StockTransfer
 
 
-class StockTransferFilter(django_filters.FilterSet):
+class StockTransferFilter(FilterSet):
     id = InFilter()
     status = InFilter()
     from_location_id = InFilter()

@@ -3,7 +3,7 @@
 from rest_framework import serializers
 
 from config.api import fields as f
-from config.api.output import Timestamp
+from config.api.output import Metadata, Timestamp
 from config.api.serializers import Input, Output, TimestampedOutput
 
 
@@ -21,7 +21,7 @@ class StockTransferOutput(TimestampedOutput):
     items = StockTransferItemOutput(many=True)
     reference = serializers.CharField(allow_null=True)
     note = serializers.CharField(allow_null=True)
-    metadata = serializers.JSONField(allow_null=True)
+    metadata = Metadata()
     shipped_at = Timestamp(allow_null=True)
     received_at = Timestamp(allow_null=True)
     canceled_at = Timestamp(allow_null=True)

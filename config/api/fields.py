@@ -3,7 +3,10 @@
 import math
 import re
 
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
+
+from config.api.output import JSON_OBJECT, JSON_VALUE
 
 MAX_INT = 2**31 - 1
 
@@ -34,6 +37,7 @@ class Int(serializers.IntegerField):
         return super().to_internal_value(int(data))
 
 
+@extend_schema_field({"type": "number", "minimum": 0, "maximum": 100, "multipleOf": 0.01})
 class Rate(serializers.DecimalField):
     """A percentage such as a tax rate: a JSON number from 0 to 100, at most 2 decimals."""
 
@@ -57,6 +61,17 @@ class Rate(serializers.DecimalField):
         if data < self.min_value:
             self.fail("min_value", min_value=self.min_value)
         return super().to_internal_value(data)
+
+
+@extend_schema_field({"type": "integer", "not": {"enum": [0]}})
+class NonZeroInt(Int):
+    """An integer other than zero, such as a change of stock."""
+
+    def to_internal_value(self, data):
+        value = super().to_internal_value(data)
+        if value == 0:
+            raise serializers.ValidationError("must not be zero", code="invalid")
+        return value
 
 
 class Quantity(Int):
@@ -151,8 +166,11 @@ _SURROGATE = re.compile("[\ud800-\udfff]")
 MAX_JSON_NUMBER = 2**63 - 1
 
 
+MAX_JSON_DEPTH = 20
+
+
 def _json_problem(value, depth=0) -> str | None:
-    if depth > 20:
+    if depth > MAX_JSON_DEPTH:
         return "is nested too deeply"
     if isinstance(value, str):
         if "\x00" in value:
@@ -175,6 +193,7 @@ def _json_problem(value, depth=0) -> str | None:
     return None
 
 
+@extend_schema_field(JSON_OBJECT)
 class JsonObject(serializers.JSONField):
     """A JSON object such as `metadata`: storable as-is in PostgreSQL jsonb."""
 
@@ -193,6 +212,7 @@ class JsonObject(serializers.JSONField):
         return data
 
 
+@extend_schema_field(JSON_VALUE)
 class JsonValue(JsonObject):
     """Any JSON value kept as given (lists of tags, images and the like)."""
 

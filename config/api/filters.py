@@ -61,26 +61,75 @@ class IntegerFilter(django_filters.Filter):
         return super().field
 
 
-class FilterSet(django_filters.FilterSet):
-    """The base of every FilterSet: filters generated for integer columns are IntegerFilters."""
+class BooleanValue(forms.Field):
+    """Medusa's boolean query value: `true` or `false` (any case)."""
 
-    FILTER_DEFAULTS = {
-        **FILTER_FOR_DBFIELD_DEFAULTS,
-        **{
-            field: {"filter_class": IntegerFilter}
-            for field in FILTER_FOR_DBFIELD_DEFAULTS
-            if issubclass(field, models.IntegerField)
-        },
+    VALUES = {"true": True, "false": False}
+
+    def to_python(self, value):
+        if value in self.empty_values:
+            return None
+        try:
+            return self.VALUES[value.strip().lower()]
+        except KeyError:
+            raise forms.ValidationError("must be a boolean", code="invalid") from None
+
+
+class BoolFilter(django_filters.Filter):
+    """A filter on a boolean column: `true` or `false`, anything else is a 400."""
+
+    field_class = BooleanValue
+
+
+def _defaults_for(column_type: type[models.Field], filter_class) -> dict:
+    return {
+        field: {"filter_class": filter_class}
+        for field in FILTER_FOR_DBFIELD_DEFAULTS
+        if issubclass(field, column_type)
     }
 
 
+class FilterSet(django_filters.FilterSet):
+    """The base of every FilterSet: filters generated for integer and boolean columns refuse
+    what is not an integer or a boolean."""
+
+    FILTER_DEFAULTS = {
+        **FILTER_FOR_DBFIELD_DEFAULTS,
+        **_defaults_for(models.IntegerField, IntegerFilter),
+        **_defaults_for(models.BooleanField, BoolFilter),
+    }
+
+
+def column_choices(model, field_name: str) -> list[str]:
+    """The values a column with `choices` holds (empty for a free column)."""
+    column = get_model_field(model, field_name)
+    return [str(value) for value, _ in column.flatchoices] if column and column.choices else []
+
+
 class InFilter(django_filters.BaseInFilter, django_filters.CharFilter):
-    """One value or several (`a`, `a,b`, `a[]=..`, `a[0]=..`): equality or IN."""
+    """One value or several (`a`, `a,b`, `a[]=..`, `a[0]=..`): equality or IN. On a column
+    with choices, a value that is none of them is a 400."""
 
     def __init__(self, field_name=None, **kwargs):
         kwargs.setdefault("lookup_expr", "in")
         kwargs.setdefault("distinct", False)
         super().__init__(field_name=field_name, **kwargs)
+
+    @property
+    def field(self):
+        if not hasattr(self, "_field"):
+            choices = column_choices(self.model, self.field_name)
+            if choices:
+                self.extra["validators"] = [_one_of(choices)]
+        return super().field
+
+
+def _one_of(choices: list[str]):
+    def validate(value):
+        if value not in choices:
+            raise forms.ValidationError(f"must be one of {', '.join(choices)}", code="invalid")
+
+    return validate
 
 
 class IntegerInFilter(django_filters.BaseInFilter, IntegerFilter):
@@ -103,15 +152,6 @@ class SearchFilter(django_filters.CharFilter):
         if not value:
             return qs
         return qs.filter(reduce(or_, (Q(**{f"{f}__icontains": value}) for f in self.search_fields)))
-
-
-class TrueFilter(django_filters.CharFilter):
-    """Medusa's boolean query values: `true` is true, anything else false."""
-
-    def filter(self, qs, value):
-        if value in (None, ""):
-            return qs
-        return qs.filter(**{self.field_name: value.strip().lower() == "true"})
 
 
 def comparisons(*names: str) -> dict[str, list[str]]:

@@ -11,7 +11,12 @@ import datetime as dt
 from functools import cache
 
 from django.db.models import Manager
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
+
+# What `metadata` and the like hold: the `JsonValue` component (`config.api.schema`).
+JSON_VALUE = {"$ref": "#/components/schemas/JsonValue"}
+JSON_OBJECT = {"type": "object", "additionalProperties": JSON_VALUE}
 
 
 def format_timestamp(value: dt.datetime | None) -> str | None:
@@ -25,6 +30,15 @@ class Timestamp(serializers.DateTimeField):
 
     def to_representation(self, value):
         return format_timestamp(value)
+
+
+@extend_schema_field(JSON_OBJECT)
+class Metadata(serializers.JSONField):
+    """`metadata`: a JSON object of the client's own keys, or null."""
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("allow_null", True)
+        super().__init__(**kwargs)
 
 
 class Total(serializers.IntegerField):

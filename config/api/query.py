@@ -10,6 +10,7 @@ from django_filters.filters import DateTimeFilter, IsoDateTimeFilter, NumberFilt
 from config.errors import InvalidData
 
 MAX_LIMIT = 1000
+MAX_OFFSET = 10**9
 LIST_PARAMS = ("offset", "limit", "order", "expand", "fields")
 OPERATORS = {
     "lt": "lt",
@@ -68,9 +69,9 @@ class ListParams:
 
 def _int_param(data: dict, name: str, default: int, maximum: int) -> int:
     raw = data.pop(name, None)
-    if raw is None:
+    if raw is None or not raw.strip():  # `limit=` as some clients send it: the default
         return default
-    if not re.fullmatch(r"\d{1,9}", raw.strip()):
+    if not re.fullmatch(r"[0-9]{1,10}", raw.strip()):  # ASCII digits only
         raise InvalidData(f"{name} must be a non-negative integer")
     value = int(raw)
     if value > maximum:
@@ -106,7 +107,7 @@ def list_params(
     querydict, *, default_limit: int, order_fields, default_order: str, expandable, fields
 ) -> ListParams:
     data = parse_query(querydict)
-    offset = _int_param(data, "offset", 0, 10**9)
+    offset = _int_param(data, "offset", 0, MAX_OFFSET)
     limit = _int_param(data, "limit", default_limit, MAX_LIMIT)
     order_raw = data.pop("order", None) or default_order
     order = []

@@ -2,6 +2,7 @@
 
 from django.contrib import auth
 from django.contrib.auth import get_user_model
+from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema, inline_serializer
 from rest_framework import serializers
 from rest_framework.response import Response
@@ -11,10 +12,11 @@ from config import selectors, services
 from config.api import fields as f
 from config.api.auth import access_token_for
 from config.api.filters import FilterSet, InFilter, SearchFilter
-from config.api.output import Timestamp, dump, plan_for
+from config.api.output import Metadata, Timestamp, dump, plan_for
 from config.api.query import apply_filterset
+from config.api.schema import documented, envelope
 from config.api.serializers import Input, Output
-from config.api.viewsets import ResourceViewSet, documented, envelope
+from config.api.viewsets import ResourceViewSet
 from config.errors import Unauthorized
 
 User = get_user_model()
@@ -31,7 +33,7 @@ class UserOutput(Output):
     created_at = Timestamp()
     updated_at = Timestamp()
     deleted_at = Timestamp(allow_null=True)
-    metadata = serializers.JSONField(allow_null=True)
+    metadata = Metadata()
 
 
 class LoginInput(Input):
@@ -99,16 +101,19 @@ class SessionView(APIView):
 
     @extend_schema(request=LoginInput, responses=envelope("user", UserOutput))
     def post(self, request):
+        """Sign in with a session cookie"""
         user = _login(request)
         auth.login(request._request, user)
         return own_user_response(user)
 
     @extend_schema(responses=envelope("user", UserOutput))
     def get(self, request):
+        """Get the signed-in user"""
         return own_user_response(request.user)
 
-    @extend_schema(responses={200: None})
+    @extend_schema(responses=OpenApiTypes.STR)
     def delete(self, request):
+        """Sign out"""
         auth.logout(request._request)
         return Response("OK")
 
@@ -124,6 +129,9 @@ class TokenView(APIView):
         responses=inline_serializer("AccessToken", {"access_token": serializers.CharField()}),
     )
     def post(self, request):
+        """Sign in for a token
+
+        A 24-hour JWT, to send as `Authorization: Bearer <token>`."""
         return Response({"access_token": access_token_for(_login(request))})
 
 

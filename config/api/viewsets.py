@@ -1,23 +1,16 @@
-"""The base viewset: envelopes, list params, input validation, and schema helpers."""
+"""The base viewset: envelopes, list params, input validation (`config.api.schema` documents it)."""
 
 from contextlib import contextmanager
-from functools import cache
 
 import orjson
 from django.db import connection, transaction
-from drf_spectacular.utils import (
-    OpenApiParameter,
-    extend_schema,
-    extend_schema_serializer,
-    inline_serializer,
-)
 from rest_framework import serializers
 from rest_framework.response import Response
 from rest_framework.routers import DynamicRoute, Route, SimpleRouter
 from rest_framework.viewsets import ViewSet
 
 from config.api.output import dump, plan_for
-from config.api.query import detail_params, display_key, list_params
+from config.api.query import detail_params, list_params
 from config.api.sqljson import page_json
 
 ID_PATTERN = r"[A-Za-z0-9_\-]+"
@@ -184,82 +177,3 @@ class ResourceViewSet(ViewSet):
         expand, fields = self.detail_params()
         instance = self.get_instance(pk, expand)
         return self.one(instance, output=self.detail_output, expand=expand, fields=fields)
-
-
-@cache
-def envelope(name: str, output: type[serializers.Serializer]):
-    return inline_serializer(name=f"{output.__name__}Envelope_{name}", fields={name: output()})
-
-
-@cache
-def list_envelope(plural: str, output: type[serializers.Serializer]):
-    # many=False: the envelope is one object, though a list action answers it.
-    return extend_schema_serializer(many=False)(
-        inline_serializer(
-            name=f"{output.__name__}ListEnvelope_{plural}",
-            fields={
-                plural: output(many=True),
-                "count": serializers.IntegerField(),
-                "offset": serializers.IntegerField(),
-                "limit": serializers.IntegerField(),
-            },
-        )
-    )
-
-
-DELETED = inline_serializer(
-    name="Deleted",
-    fields={
-        "id": serializers.CharField(),
-        "object": serializers.CharField(),
-        "deleted": serializers.BooleanField(),
-    },
-)
-
-LIST_PARAMETERS = [
-    OpenApiParameter("offset", int, description="Rows to skip (default 0)."),
-    OpenApiParameter("limit", int, description="Rows to return (default 20, at most 1000)."),
-    OpenApiParameter("order", str, description="`field` or `-field` (default `-created_at`)."),
-    OpenApiParameter("expand", str, description="Comma-separated relations to include."),
-    OpenApiParameter("fields", str, description="Comma-separated fields to return."),
-]
-DETAIL_PARAMETERS = LIST_PARAMETERS[3:]
-
-
-def filter_parameters(filterset_class) -> list[OpenApiParameter]:
-    """Document a FilterSet's filters the way Medusa's clients write them."""
-    return [
-        OpenApiParameter(display_key(name), str, description=f.label or "")
-        for name, f in filterset_class.base_filters.items()
-    ]
-
-
-def documented(viewset):
-    """Class decorator: the OpenAPI description of the CRUD actions a viewset has."""
-    out, name, plural = viewset.output, viewset.resource, viewset.plural
-    detail = viewset.detail_output or out
-    params = LIST_PARAMETERS + (filter_parameters(viewset.filterset) if viewset.filterset else [])
-    docs = {
-        "list": extend_schema(parameters=params, responses=list_envelope(plural, out)),
-        "retrieve": extend_schema(parameters=DETAIL_PARAMETERS, responses=envelope(name, detail)),
-        "create": extend_schema(request=viewset.create_input, responses=envelope(name, detail)),
-        "update": extend_schema(request=viewset.update_input, responses=envelope(name, detail)),
-        "destroy": extend_schema(responses=DELETED),
-    }
-    for action_name, doc in docs.items():
-        method = getattr(viewset, action_name, None)
-        if method is not None:
-            setattr(viewset, action_name, doc(_own(viewset, action_name, method)))
-    return viewset
-
-
-def _own(viewset, action_name, method):
-    """The viewset's own function for an action (extend_schema annotates the function)."""
-    if action_name in viewset.__dict__:
-        return method
-
-    def own(self, *args, **kwargs):
-        return method(self, *args, **kwargs)
-
-    own.__name__, own.__doc__ = method.__name__, method.__doc__
-    return own

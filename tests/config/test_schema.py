@@ -2,14 +2,19 @@
 
 import json
 import re
+import sys
 
 import pytest
 import yaml
+from django.conf import settings
+from django.contrib.staticfiles import finders
 from django.core.management import call_command
 from django.urls import get_resolver, resolve
 from drf_spectacular.drainage import GENERATOR_STATS
 from drf_spectacular.generators import SchemaGenerator
 from drf_spectacular.validation import validate_schema
+
+from config.api.schema import NOT_BLANK
 
 # The list routes of the contract and their envelope's plural key.
 LISTS = {
@@ -175,16 +180,209 @@ def test_operation_ids_are_unique_and_updates_are_named_so(schema):
     )
 
 
+def operations(schema):
+    """(path, method, operation) of every operation."""
+    for path, methods in schema["paths"].items():
+        for method, operation in methods.items():
+            if method in HTTP_METHODS:
+                yield path, method, operation
+
+
 @pytest.mark.django_db
-def test_every_operation_answers_200_like_medusa(schema):
+def test_every_operation_succeeds_with_200_like_medusa(schema):
     # Creates answer 200 (not 201) and deletes answer a body with 200 (not 204).
-    codes = {
-        (path, method): set(operation["responses"])
-        for path, operations in schema["paths"].items()
-        for method, operation in operations.items()
-        if method in HTTP_METHODS
+    successes = {
+        (path, method): {code for code in operation["responses"] if code < "400"}
+        for path, method, operation in operations(schema)
     }
-    assert {key: found for key, found in codes.items() if found != {"200"}} == {}
+    assert {key: found for key, found in successes.items() if found != {"200"}} == {}
+
+
+@pytest.mark.django_db
+def test_every_error_answer_is_documented_with_the_error_body(schema):
+    error = schema["components"]["schemas"]["ErrorOutput"]
+    assert error["required"] == ["message", "type"]
+    assert set(error["properties"]) == {"type", "message", "code"}
+    types = schema["components"]["schemas"]["ErrorTypeEnum"]["enum"]
+    assert {"invalid_data", "not_found", "conflict", "unavailable", "forbidden"} <= set(types)
+    for path, method, operation in operations(schema):
+        for code, response in operation["responses"].items():
+            if code >= "400":
+                body = response["content"]["application/json"]["schema"]
+                assert body == {"$ref": "#/components/schemas/ErrorOutput"}, (path, method, code)
+
+
+def statuses(schema, path, method) -> set[int]:
+    return {int(code) for code in schema["paths"][path][method]["responses"]}
+
+
+@pytest.mark.django_db
+def test_the_error_answers_are_those_each_route_gives(schema):
+    for path, method, operation in operations(schema):
+        if path.startswith("/admin"):  # a database out of reach: 503 on every route
+            assert {200, 503} <= statuses(schema, path, method), (path, method)
+        if operation.get("security"):
+            assert 401 in statuses(schema, path, method), (path, method)
+    assert statuses(schema, "/admin/reservations", "get") == {200, 400, 401, 414, 503}
+    assert statuses(schema, "/admin/reservations/{id}", "get") == {200, 400, 401, 404, 414, 503}
+    assert statuses(schema, "/admin/reservations", "post") == {
+        *(200, 400, 401, 404),
+        *(409, 414, 422, 503),
+    }
+    assert statuses(schema, "/admin/stock-locations/{id}", "delete") == {
+        *(200, 400, 401, 404),
+        *(409, 414, 503),
+    }
+    assert 403 in statuses(schema, "/admin/users/{id}", "post")
+    assert 403 not in statuses(schema, "/admin/reservations", "post")
+    assert statuses(schema, "/admin/auth", "get") == {200, 401, 414, 503}
+    assert statuses(schema, "/health", "get") == {200}
+    assert statuses(schema, "/health/ready", "get") == {200, 503}
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("path", ["/admin/auth", "/admin/auth/token"])
+def test_sign_ins_document_429_with_retry_after(schema, path):
+    operation = schema["paths"][path]["post"]
+    assert statuses(schema, path, "post") == {200, 400, 401, 414, 429, 503}
+    assert not operation.get("security")
+    assert operation["responses"]["429"]["headers"]["Retry-After"]["schema"] == {"type": "integer"}
+
+
+@pytest.mark.django_db
+def test_every_operation_has_a_resource_tag_and_a_summary(schema):
+    tags = {tag["name"] for tag in schema["tags"]}
+    found = set()
+    for path, method, operation in operations(schema):
+        assert len(operation["tags"]) == 1, (path, method)
+        assert operation["tags"][0] in tags, (path, method)
+        assert operation["summary"], (path, method)
+        found.add(operation["tags"][0])
+    assert found == tags
+    assert {
+        "Auth",
+        "Users",
+        "Stock Locations",
+        "Sales Channels",
+        "Products",
+        "Inventory Items",
+        "Reservations",
+        "Stock Movements",
+        "Stock Transfers",
+        "Regions",
+        "Shipping Options",
+        "Draft Orders",
+        "Orders",
+        "Health",
+    } <= tags
+    summaries = [operation["summary"] for _, _, operation in operations(schema)]
+    assert len(summaries) == len(set(summaries))
+    assert schema["paths"]["/admin/stock-transfers/{id}/ship"]["post"]["tags"] == [
+        "Stock Transfers"
+    ]
+    assert schema["paths"]["/admin/users"]["post"]["summary"] == "Create a user"
+
+
+@pytest.mark.django_db
+def test_operations_take_their_own_description_not_the_viewsets(schema):
+    descriptions = [operation.get("description", "") for _, _, operation in operations(schema)]
+    generic = [text for text in descriptions if text.startswith("A Medusa resource")]
+    assert generic == []
+    pay = schema["paths"]["/admin/draft-orders/{id}/pay"]["post"]
+    assert "reserves" in pay["description"]
+
+
+@pytest.mark.django_db
+def test_relations_shown_only_when_expanded_are_not_required(schema):
+    components = schema["components"]["schemas"]
+    location = components["StockLocationOutput"]
+    assert {"address", "sales_channels"} <= set(location["properties"])
+    assert not {"address", "sales_channels"} & set(location["required"])
+    assert {"id", "name", "metadata"} <= set(location["required"])
+    assert "inventory_item" not in components["ReservationOutput"]["required"]
+    assert "variant" not in components["LineItemOutput"]["required"]
+
+
+@pytest.mark.django_db
+def test_metadata_is_an_object(schema):
+    components = schema["components"]["schemas"]
+    for name, component in components.items():
+        metadata = component.get("properties", {}).get("metadata")
+        if metadata is not None:
+            assert metadata["type"] == "object", name
+            assert metadata.get("nullable"), name
+
+
+@pytest.mark.django_db
+def test_reads_that_take_fields_answer_the_full_shape_or_a_selection(schema):
+    for path in ("/admin/stock-locations", "/admin/stock-locations/{id}"):
+        envelope = component(schema, response_ref(schema["paths"][path]["get"]))
+        row = next(iter(p for k, p in envelope["properties"].items() if k.startswith("stock")))
+        shapes = (row.get("items") or row)["anyOf"]
+        assert [ref["$ref"].rsplit("/", 1)[1] for ref in shapes] == [
+            "StockLocationOutput",
+            "StockLocationOutputSelection",
+        ]
+    selection = schema["components"]["schemas"]["StockLocationOutputSelection"]
+    assert selection["required"] == ["id"]
+    # A write answers the full shape.
+    written = component(schema, response_ref(schema["paths"]["/admin/stock-locations"]["post"]))
+    assert written["properties"]["stock_location"] == {
+        "$ref": "#/components/schemas/StockLocationOutput"
+    }
+
+
+@pytest.mark.django_db
+def test_request_bodies_refuse_undeclared_properties(schema):
+    for path, method, operation in operations(schema):
+        body = operation.get("requestBody")
+        if body:
+            ref = body["content"]["application/json"]["schema"]["$ref"]
+            assert component(schema, ref)["additionalProperties"] is False, (path, method)
+
+
+def parameter(schema, path, name, method="get") -> dict:
+    found = [p for p in schema["paths"][path][method]["parameters"] if p["name"] == name]
+    assert len(found) == 1, name
+    return found[0]
+
+
+@pytest.mark.django_db
+def test_query_parameters_are_typed(schema):
+    def of(path, name):
+        return parameter(schema, path, name)["schema"]
+
+    assert of("/admin/orders", "limit") == {"type": "integer", "minimum": 0, "maximum": 1000}
+    assert of("/admin/orders", "offset")["minimum"] == 0
+    assert of("/admin/orders", "display_id")["items"]["type"] == "integer"
+    assert parameter(schema, "/admin/orders", "display_id")["explode"] is False
+    assert "pending" in of("/admin/orders", "status")["items"]["enum"]
+    assert of("/admin/orders", "created_at[gte]") == {"type": "string", "format": "date-time"}
+    assert {"created_at", "-created_at", "-display_id"} <= set(of("/admin/orders", "order")["enum"])
+    assert of("/admin/sales-channels", "is_disabled") == {"type": "boolean"}
+    assert of("/admin/shipping-options", "is_return") == {"type": "boolean"}
+    assert of("/admin/reservations", "quantity[gt]")["type"] == "integer"
+    assert of("/admin/reservations", "expand")["items"]["enum"] == ["inventory_item", "line_item"]
+    assert "location_id" in of("/admin/reservations", "fields")["items"]["enum"]
+    assert of("/admin/stock-movements", "reason")["items"]["enum"][0] == "level_created"
+    assert "inventory_item_id" in {
+        p["name"] for p in schema["paths"]["/admin/orders/{id}/reservations"]["get"]["parameters"]
+    }
+    detail = schema["paths"]["/admin/stock-locations/{id}"]["get"]["parameters"]
+    assert {p["name"] for p in detail} == {"id", "expand", "fields"}
+
+
+@pytest.mark.django_db
+def test_our_own_routes_and_the_probes_are_documented(schema):
+    paths = schema["paths"]
+    assert {"get", "post"} <= set(paths["/admin/stock-movements"])
+    assert "get" in paths["/admin/stock-movements/{id}"]
+    for action in ("ship", "receive", "cancel"):
+        assert "post" in paths[f"/admin/stock-transfers/{{id}}/{action}"]
+    assert paths["/health"]["get"]["responses"]["200"]["content"] == {
+        "text/plain": {"schema": {"type": "string"}}
+    }
+    assert not paths["/health/ready"]["get"].get("security")
 
 
 @pytest.mark.django_db
@@ -198,11 +396,11 @@ def test_list_responses_document_the_envelope(schema, path, plural):
     properties = envelope["properties"]
     assert set(properties) == {plural, "count", "offset", "limit"}
     assert properties[plural]["type"] == "array"
-    assert "$ref" in properties[plural]["items"]
+    assert all("$ref" in shape for shape in properties[plural]["items"]["anyOf"])
     assert all(properties[key]["type"] == "integer" for key in ("count", "offset", "limit"))
     assert set(envelope["required"]) == {plural, "count", "offset", "limit"}
     parameters = {p["name"] for p in operation["parameters"]}
-    assert {"offset", "limit", "order", "expand", "fields"} <= parameters
+    assert {"offset", "limit", "order", "fields"} <= parameters  # and `expand`, given relations
 
 
 @pytest.mark.django_db
@@ -273,6 +471,20 @@ def test_schema_and_docs_are_served_without_auth(anon):
 
 
 @pytest.mark.django_db
+def test_the_docs_page_loads_nothing_from_elsewhere(anon):
+    # given
+    page = anon.get("/api/docs").content.decode()
+    # when
+    urls = re.findall(r"""(?:src|href)=["']([^"']+)["']""", page)
+    # then
+    assert not re.search(r"https?://|//cdn|jsdelivr|unpkg", page)
+    static = [url for url in urls if url.startswith(settings.STATIC_URL) or "/static/" in url]
+    assert len(static) >= 3  # the Swagger UI script, its stylesheet, the favicon
+    for url in static:
+        assert finders.find(url.split("/static/", 1)[1].split("?")[0]), url
+
+
+@pytest.mark.django_db
 def test_order_routes_document_their_bodies_filters_and_answers(schema):
     paths = schema["paths"]
 
@@ -310,3 +522,11 @@ def test_order_routes_document_their_bodies_filters_and_answers(schema):
         "sales_channel_id",
         "created_at[gte]",
     } <= parameters("/admin/orders")
+
+
+def test_a_required_text_is_documented_as_not_blank_as_the_api_trims_it():
+    # Python's whitespace (what the API trims) is all below U+3001 and none is past the BMP.
+    assert not [code for code in range(0x3001, sys.maxunicode + 1) if chr(code).isspace()]
+    for code in range(0x10000):
+        char = chr(code)
+        assert bool(re.fullmatch(NOT_BLANK, char)) != char.isspace(), hex(code)

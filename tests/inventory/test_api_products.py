@@ -186,6 +186,21 @@ def test_managed_variant_gets_an_inventory_item_with_its_sku_and_customs_fields(
     assert {k: getattr(item, k) for k in CUSTOMS} == CUSTOMS
 
 
+def test_variants_keep_the_ranks_given_else_their_place_in_the_list(api):
+    # given
+    variants = [
+        {"title": "L", "variant_rank": 2},
+        {"title": "S"},
+        {"title": "M", "variant_rank": 0},
+    ]
+    # when
+    response = api.post("/admin/products", {"title": "Shirt", "variants": variants}, format="json")
+    # then
+    assert response.status_code == 200, response.content
+    ranks = {v["title"]: v["variant_rank"] for v in response.json()["product"]["variants"]}
+    assert ranks == {"L": 2, "S": 1, "M": 0}
+
+
 def test_unmanaged_variant_gets_no_inventory_item(api):
     product = create_product(api, shirt_body())
 
