@@ -3,6 +3,20 @@
 from django.conf import settings
 from drf_spectacular import openapi
 from drf_spectacular.extensions import OpenApiAuthenticationExtension
+from drf_spectacular.utils import OpenApiParameter
+
+from config.api import idempotency
+from config.api.viewsets import ResourceViewSet
+
+IDEMPOTENCY_KEY = OpenApiParameter(
+    idempotency.HEADER,
+    str,
+    OpenApiParameter.HEADER,
+    description="1-255 visible ASCII characters, new for each write: a repeat within 24 hours "
+    "answers the first answer again (with `Idempotent-Replayed: true`) and changes nothing; "
+    "the same key with another method, path or body is refused (422 "
+    "`idempotency_key_reused`). 409 and 5xx answers are not kept: retry them with the key.",
+)
 
 
 class AutoSchema(openapi.AutoSchema):
@@ -14,6 +28,12 @@ class AutoSchema(openapi.AutoSchema):
         if self.method == "POST" and self.path.rstrip("/").endswith("}"):
             return operation_id.removesuffix("_create") + "_update"
         return operation_id
+
+    def get_override_parameters(self):
+        parameters = super().get_override_parameters()
+        if self.method in idempotency.METHODS and isinstance(self.view, ResourceViewSet):
+            return [*parameters, IDEMPOTENCY_KEY]
+        return parameters
 
     def _is_create_operation(self):
         return False  # 200, not 201

@@ -16,6 +16,7 @@ from rest_framework.response import Response
 from rest_framework.routers import DynamicRoute, Route, SimpleRouter
 from rest_framework.viewsets import ViewSet
 
+from config.api import idempotency
 from config.api.output import dump, plan_for
 from config.api.query import detail_params, display_key, list_params
 from config.api.sqljson import page_json
@@ -93,18 +94,36 @@ class ResourceViewSet(ViewSet):
     order_fields = frozenset({"id", "created_at", "updated_at"})
     lookup_value_regex = ID_PATTERN
 
+    claim: idempotency.Claim | None = None  # the request's Idempotency-Key, once taken
+
     def dispatch(self, request, *args, **kwargs):
         """A write and its answer are one transaction: an error, or an answer that cannot be
-        rendered, rolls the write back, so nothing fails after the commit."""
+        rendered, rolls the write back, so nothing fails after the commit. With an
+        Idempotency-Key, the answer is stored in it too (a refusal's after the rollback)."""
         if request.method not in WRITE_METHODS:
             return super().dispatch(request, *args, **kwargs)
         with write_transaction():
             response = super().dispatch(request, *args, **kwargs)
-            if response.status_code >= 400:
-                transaction.set_rollback(True)
+            if response.status_code >= 400 or response.has_header(idempotency.REPLAYED):
+                transaction.set_rollback(True)  # a replay has nothing to keep either
             else:
                 response.render()
+                if self.claim is not None:
+                    idempotency.keep(self.claim, response)
+        if self.claim is not None and response.status_code >= 400:
+            return idempotency.keep_refusal(self.claim, response)
         return response
+
+    def initial(self, request, *args, **kwargs):
+        """Once the user is known, and before the action runs: take the Idempotency-Key."""
+        super().initial(request, *args, **kwargs)
+        if request.method in idempotency.METHODS and self.action is not None:
+            self.claim = idempotency.claim(request)
+
+    def handle_exception(self, exc):
+        if isinstance(exc, idempotency.Replay):
+            return exc.response
+        return super().handle_exception(exc)
 
     # Reads the subclass provides (through its app's selectors).
     def list_queryset(self, filters: dict, expand: tuple[str, ...]):
