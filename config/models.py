@@ -90,7 +90,7 @@ class IdempotencyKey(models.Model):
     )
     key = models.CharField(max_length=255)
     request_hash = models.CharField(max_length=64)  # sha256 of method, path and body
-    status = models.PositiveSmallIntegerField(null=True)  # null only inside its own transaction
+    status = models.PositiveSmallIntegerField()
     body = models.TextField(blank=True)
     created_at = models.DateTimeField(db_index=True)
 

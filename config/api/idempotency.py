@@ -2,18 +2,22 @@
 signing in and out): the first request with a key, per user, runs; a repeat within 24 hours
 gets the stored answer with `Idempotent-Replayed: true` and changes nothing.
 
-- The key's row is inserted first in the write's transaction, before any other lock, and the
-  answer is stored in it before the commit: effect and answer commit together or not at all.
-  A repeat's insert waits on that row until the first commits (and then replays it) or rolls
-  back (and then runs itself). The wait is an ordinary row wait in one transaction, so it works
-  behind a transaction pooler and ends, at the lock timeout, in a 409 the client may retry.
+- The key and the answer are one row, inserted as the write's last statement, in its
+  transaction: effect and answer commit together or not at all, for one statement more.
+- A repeat runs too, in its own transaction, and its insert finds the key taken: it rolls its
+  work back and answers the stored answer. One that comes while the first still runs waits
+  where the first holds rows (the key's, at the latest: a request inserts it last, after every
+  other lock, so this never deadlocks), then does the same; a first that rolls back leaves the
+  key to it. The waits are row waits in one transaction: they work behind a transaction
+  pooler, and a wait past the lock timeout is a 409 the client retries.
 - A refusal (4xx) has no effect to keep: its transaction rolls back as any refusal's, then its
-  answer is stored in a transaction of its own. If another request took the key in between,
-  its answer is the key's answer, and this one gets it too.
+  answer is stored in a transaction of its own (unless another request took the key meanwhile:
+  then that one's answer is the key's, and this one gets it too).
 - Not stored, so a retry runs again: 5xx answers and every 409 (a lock timeout or deadlock,
   a stale `expected_stocked_quantity`, something still in use: states that may change, and
-  Medusa's client retries 409s itself). Nor are answers given before the write starts:
-  401, 405, a bad key, a key reused for another request.
+  Medusa's client retries 409s itself); such an answer gives way to a stored one, though (a
+  retry of a compare-and-set that was kept finds the stock changed: by itself). Nor are answers
+  given before the write runs: 401, 405, a bad key.
 """
 
 import hashlib
@@ -21,12 +25,12 @@ import re
 from dataclasses import dataclass
 from functools import cache
 
-from django.db import connection, transaction
+from django.db import DatabaseError, connection, transaction
 from django.http import HttpResponse
 from django.utils import timezone
 
 from config.api.errors import respond_to
-from config.errors import Conflict, DomainError, Duplicate, InvalidData
+from config.errors import Conflict, Duplicate, InvalidData
 from config.models import IdempotencyKey
 
 HEADER = "Idempotency-Key"
@@ -35,63 +39,53 @@ METHODS = frozenset({"POST", "DELETE"})
 VALID_KEY = re.compile(r"[!-~]{1,255}")  # visible ASCII
 
 
-class Replay(Exception):
-    """A repeat of a stored request: `response` is its answer."""
-
-    def __init__(self, response: HttpResponse):
-        super().__init__(response.status_code)
-        self.response = response
-
-
-@dataclass
-class Claim:
-    """A key this request holds, in its transaction."""
+@dataclass(frozen=True)
+class Key:
+    """A request's key: whose, and what request it names."""
 
     user_id: str
     key: str
     request_hash: str
-    pk: int | None = None
 
 
-def claim(request) -> Claim | None:
-    """Take the request's key (None without one), or raise `Replay` with a stored answer,
-    `Duplicate` for a key used with another request, `InvalidData` for a malformed key."""
-    key = request.headers.get(HEADER)
+def key_of(request) -> Key | None:
+    """The request's key (None without one); `InvalidData` for a malformed one. Read before
+    the body is parsed: the body is part of what the key names."""
+    meta = request.META  # (not `request.headers`, which copies every header first)
+    key = meta.get("HTTP_IDEMPOTENCY_KEY")
     if key is None:
         return None
     if not VALID_KEY.fullmatch(key):
         raise InvalidData(f"{HEADER} must be 1 to 255 visible ASCII characters")
-    digest = hashlib.sha256(f"{request.method} {request.get_full_path()}\n".encode())
+    named = f"{request.method} {request.path}?{meta.get('QUERY_STRING', '')}\n"
+    digest = hashlib.sha256(named.encode("utf-8", "surrogateescape"))
     digest.update(request.body)
-    held = Claim(request.user.pk, key, digest.hexdigest())
-    held.pk = _insert(held, None, "")
-    if held.pk is None:
-        raise Replay(_stored_answer(held))
-    return held
+    return Key(request.user.pk, key, digest.hexdigest())
 
 
-def keep(held: Claim, response) -> None:
-    """Store a rendered success with its effect, in the write's transaction."""
-    with connection.cursor() as cursor:
-        cursor.execute(
-            _store_sql(connection.vendor),
-            [response.status_code, response.content.decode(), held.pk],
-        )
+def keep(key: Key, response) -> HttpResponse | None:
+    """Store a rendered success with its effect, in the write's transaction (waiting for a
+    request that holds the key to end). None when kept; else the key's answer, and the
+    caller rolls this request's effect back."""
+    if _insert(key, response.status_code, response.content.decode()) is not None:
+        return None
+    return _taken(key)
 
 
-def keep_refusal(held: Claim, response) -> HttpResponse:
-    """After a refusal rolled back: store it, unless a retry may fare better (409, 5xx).
-    Returns the key's answer: this one, or that of a request that took the key meanwhile."""
+def keep_refusal(key: Key, response) -> HttpResponse:
+    """After a refusal rolled back: the key's answer. A 4xx is stored (in a transaction of its
+    own) unless another request took the key meanwhile; a 409 or 5xx is not, so a retry
+    runs again, unless the key already holds an answer."""
     status = response.status_code
     if status >= 500 or status == 409:
-        return response
-    with transaction.atomic():
-        if _insert(held, status, response.content.decode()) is not None:
+        try:
+            return _answer(key) or response
+        except DatabaseError:  # out of reach: the answer says so already
             return response
-    try:
-        return _stored_answer(held)
-    except DomainError as error:
-        return respond_to(error)
+    with transaction.atomic():
+        if _insert(key, status, response.content.decode()) is not None:
+            return response
+    return _taken(key)
 
 
 def replayed(status: int, body: str) -> HttpResponse:
@@ -100,32 +94,38 @@ def replayed(status: int, body: str) -> HttpResponse:
     return response
 
 
-def _stored_answer(held: Claim) -> HttpResponse:
+def _answer(key: Key) -> HttpResponse | None:
+    """The key's answer: its stored one, 422 when it names another request; None if none."""
     row = (
-        IdempotencyKey.objects.filter(user_id=held.user_id, key=held.key)
+        IdempotencyKey.objects.filter(user_id=key.user_id, key=key.key)
         .values_list("request_hash", "status", "body")
         .first()
     )
-    if row is None:  # deleted since it was read (its user was): the client may retry
-        raise Conflict(f"The {HEADER} changed while this request read it; retry")
+    if row is None:
+        return None
     request_hash, status, body = row
-    if request_hash != held.request_hash:
-        raise Duplicate(
-            f"This {HEADER} was already used for another request (method, path or body): "
-            "send a new key",
-            code="idempotency_key_reused",
+    if request_hash != key.request_hash:
+        return respond_to(
+            Duplicate(
+                f"This {HEADER} was already used for another request (method, path or body): "
+                "send a new key",
+                code="idempotency_key_reused",
+            )
         )
     return replayed(status, body)
 
 
-def _insert(held: Claim, status: int | None, body: str) -> int | None:
+def _taken(key: Key) -> HttpResponse:
+    """The answer of the request that took the key (a 409 if it is gone again: retry)."""
+    return _answer(key) or respond_to(Conflict(f"The {HEADER} changed meanwhile; retry"))
+
+
+def _insert(key: Key, status: int, body: str) -> int | None:
     """Insert the key's row, or take over an expired one; its id, or None when the key holds
-    a live answer. On PostgreSQL, waits for a transaction that holds the key."""
-    now = timezone.now()
-    created, cutoff = (
-        connection.ops.adapt_datetimefield_value(t) for t in (now, now - IdempotencyKey.KEPT)
-    )
-    values = [held.user_id, held.key, held.request_hash, status, body, created, cutoff]
+    a live answer. On PostgreSQL, waits for a transaction that holds the key to end."""
+    now, adapt = timezone.now(), connection.ops.adapt_datetimefield_value
+    values = [key.user_id, key.key, key.request_hash, status, body]
+    values += [adapt(now), adapt(now - IdempotencyKey.KEPT)]
     with connection.cursor() as cursor:
         cursor.execute(_insert_sql(connection.vendor), values)
         row = cursor.fetchone()
@@ -143,13 +143,4 @@ def _insert_sql(vendor: str) -> str:
         f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({', '.join(['%s'] * len(names))}) "
         f"ON CONFLICT ({columns[0]}, {columns[1]}) DO UPDATE SET {updates} "
         f"WHERE {table}.{columns[-1]} < %s RETURNING {quote(meta.pk.column)}"
-    )
-
-
-@cache
-def _store_sql(vendor: str) -> str:
-    quote, meta = connection.ops.quote_name, IdempotencyKey._meta
-    return (
-        f"UPDATE {quote(meta.db_table)} SET {quote('status')} = %s, {quote('body')} = %s "
-        f"WHERE {quote(meta.pk.column)} = %s"
     )

@@ -94,36 +94,35 @@ class ResourceViewSet(ViewSet):
     order_fields = frozenset({"id", "created_at", "updated_at"})
     lookup_value_regex = ID_PATTERN
 
-    claim: idempotency.Claim | None = None  # the request's Idempotency-Key, once taken
+    key: idempotency.Key | None = None  # the request's Idempotency-Key
 
     def dispatch(self, request, *args, **kwargs):
         """A write and its answer are one transaction: an error, or an answer that cannot be
         rendered, rolls the write back, so nothing fails after the commit. With an
-        Idempotency-Key, the answer is stored in it too (a refusal's after the rollback)."""
+        Idempotency-Key, the answer is kept with it (a refusal's after the rollback); a
+        repeat of a kept request is rolled back and gets the kept answer."""
         if request.method not in WRITE_METHODS:
             return super().dispatch(request, *args, **kwargs)
+        kept = None
         with write_transaction():
             response = super().dispatch(request, *args, **kwargs)
-            if response.status_code >= 400 or response.has_header(idempotency.REPLAYED):
-                transaction.set_rollback(True)  # a replay has nothing to keep either
-            else:
+            if response.status_code < 400:
                 response.render()
-                if self.claim is not None:
-                    idempotency.keep(self.claim, response)
-        if self.claim is not None and response.status_code >= 400:
-            return idempotency.keep_refusal(self.claim, response)
+                if self.key is not None:
+                    kept = idempotency.keep(self.key, response)
+            if response.status_code >= 400 or kept is not None:
+                transaction.set_rollback(True)
+        if kept is not None:
+            return kept
+        if self.key is not None and response.status_code >= 400:
+            return idempotency.keep_refusal(self.key, response)
         return response
 
     def initial(self, request, *args, **kwargs):
-        """Once the user is known, and before the action runs: take the Idempotency-Key."""
+        """Once the user is known, before the body is parsed: read the Idempotency-Key."""
         super().initial(request, *args, **kwargs)
         if request.method in idempotency.METHODS and self.action is not None:
-            self.claim = idempotency.claim(request)
-
-    def handle_exception(self, exc):
-        if isinstance(exc, idempotency.Replay):
-            return exc.response
-        return super().handle_exception(exc)
+            self.key = idempotency.key_of(request)
 
     # Reads the subclass provides (through its app's selectors).
     def list_queryset(self, filters: dict, expand: tuple[str, ...]):

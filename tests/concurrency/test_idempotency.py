@@ -1,4 +1,5 @@
-"""Real threads against PostgreSQL: duplicates of a keyed write wait for the first and replay it."""
+"""Real threads against PostgreSQL: duplicates of a keyed write wait for the first, undo their
+own work and replay its answer."""
 
 import json
 import threading
@@ -104,15 +105,16 @@ def test_duplicates_of_a_first_that_fails_with_409_run_once_themselves(
 def test_a_duplicate_waiting_past_the_lock_timeout_gets_a_409_and_may_retry(
     level, post, monkeypatch, consistent
 ):
-    # given a first request holding its key in a service that waits
+    # given a first request that has reserved, and holds the level, not yet committed
     real, inside, release = allocation.reservation_create, threading.Event(), threading.Event()
 
-    def waits(**kwargs):
+    def reserves_then_waits(**kwargs):
+        reservation = real(**kwargs)
         inside.set()
         release.wait(timeout=30)
-        return real(**kwargs)
+        return reservation
 
-    monkeypatch.setattr(allocation, "reservation_create", waits)
+    monkeypatch.setattr(allocation, "reservation_create", reserves_then_waits)
     results = []
 
     def first():
@@ -125,7 +127,7 @@ def test_a_duplicate_waiting_past_the_lock_timeout_gets_a_409_and_may_retry(
     holder.start()
     assert inside.wait(timeout=30)
     try:
-        # when a duplicate waits for the key longer than its lock timeout (200 ms)
+        # when a duplicate waits for it longer than its lock timeout (200 ms)
         with transaction.atomic():
             with connection.cursor() as cursor:
                 cursor.execute("SET LOCAL lock_timeout = '200ms'")
