@@ -1,7 +1,9 @@
 // Closed-loop HTTP load generator: N clients, each sends its next request when the last answers.
 //
 // Usage: node bench/loadgen.mjs '<json spec>'
-//   spec = {url, method, headers, body, clients, duration_s, max_requests, timeout_ms}
+//   spec = {url, method, headers, body, clients, duration_s, max_requests, timeout_ms,
+//           unique_key}
+// With `unique_key`, every request carries its own `Idempotency-Key` (as a retrying client's).
 // Prints one JSON line: requests, ok, errors, statuses, elapsed_s, rps, p50_ms, p90_ms,
 // p99_ms, max_ms. A request that does not answer within timeout_ms counts as an error
 // ("timeout"), so a server that hangs shows up as errors instead of stalling the run.
@@ -25,6 +27,7 @@ const agent = new http.Agent({ keepAlive: true, maxSockets: clients });
 // `paths`: one request per path, in order (e.g. each draft order paid once).
 const paths = spec.paths ?? null;
 const limit = paths ? Math.min(maxRequests, paths.length) : maxRequests;
+const keyPrefix = spec.unique_key ? `bench-${process.pid}-${Date.now()}` : null;
 
 const latencies = []; // ms, answered requests only
 const statuses = {};
@@ -32,7 +35,7 @@ let issued = 0;
 let ok = 0;
 let errors = 0;
 
-function once(path) {
+function once(path, n) {
   return new Promise((resolve) => {
     const started = process.hrtime.bigint();
     let settled = false;
@@ -52,7 +55,7 @@ function once(path) {
         port: url.port,
         path: path ?? url.pathname + url.search,
         method: spec.method ?? "GET",
-        headers,
+        headers: keyPrefix ? { ...headers, "idempotency-key": `${keyPrefix}-${n}` } : headers,
         agent,
       },
       (res) => {
@@ -76,7 +79,7 @@ const deadline = start + durationMs;
 async function client() {
   while (Date.now() < deadline && issued < limit) {
     issued += 1;
-    await once(paths ? paths[issued - 1] : null);
+    await once(paths ? paths[issued - 1] : null, issued);
   }
 }
 

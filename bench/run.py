@@ -14,6 +14,7 @@ import os
 import resource
 import signal
 import socket
+import statistics
 import subprocess
 import sys
 import time
@@ -29,6 +30,7 @@ from seed import migrate, reset_database, seed  # noqa: E402
 HOST = "127.0.0.1"
 # Medusa v1 on a 2-core machine, and what we aim for (3x; 10x for the inventory list).
 MEDUSA = {"create": (160, 3), "reservations": (240, 3), "inventory": (32, 10)}
+CREATES = ("create", "keyed")  # phases that reserve on the hot level
 CLK_TCK = os.sysconf("SC_CLK_TCK")
 
 
@@ -46,7 +48,14 @@ def parse_args():
     p.add_argument("--db", default="stockroom_bench", help="database to drop and recreate")
     p.add_argument("--pg", default="postgres@127.0.0.1:5432", help="user@host:port (trust)")
     p.add_argument(
-        "--only", help="comma-separated phases: health,reservations,inventory,create,pay"
+        "--only", help="comma-separated phases: health,reservations,inventory,create,keyed,pay"
+    )
+    p.add_argument(
+        "--rounds",
+        type=int,
+        default=1,
+        help="run the phases this many times, in turn (pay only once): interleaved rounds "
+        "of create and keyed compare them on a shared machine",
     )
     p.add_argument("--clients", default="1,4,16", help="client counts of the reads")
     p.add_argument("--create-clients", default="1,4,16,64", help="client counts of the create")
@@ -204,6 +213,16 @@ def phases(seeded, clients: tuple[int, ...], create_clients: tuple[int, ...]) ->
             "clients": create_clients,
         },
         {
+            "name": "keyed",
+            "label": "POST /admin/reservations, a new Idempotency-Key each",
+            "path": "/admin/reservations",
+            "method": "POST",
+            "body": body,
+            "headers": auth,
+            "unique_key": True,
+            "clients": create_clients,
+        },
+        {
             "name": "pay",
             "label": "POST /admin/draft-orders/{id}/pay (1 line, 2 units)",
             "path": "/admin/draft-orders/{id}/pay",
@@ -216,13 +235,19 @@ def phases(seeded, clients: tuple[int, ...], create_clients: tuple[int, ...]) ->
 
 
 def run_phases(server: Server, seeded, args, db_cpu: DbCpu) -> tuple[list[dict], int]:
-    """Every phase against one server; returns the rows and the successful creates."""
+    """Every phase (each round) against one server; returns the rows and the successful
+    creates."""
     rows, creates_ok = [], 0
     only = set(args.only.split(",")) if args.only else None
     read_clients = tuple(int(n) for n in args.clients.split(","))
     create_clients = tuple(int(n) for n in args.create_clients.split(","))
-    for phase in phases(seeded, read_clients, create_clients):
-        if only and phase["name"] not in only:
+    rounds = [
+        (n, phase)
+        for n in range(args.rounds)
+        for phase in phases(seeded, read_clients, create_clients)
+    ]
+    for round_, phase in rounds:
+        if (only and phase["name"] not in only) or (round_ and "drafts" in phase):
             continue
         base = {
             "url": server.url + phase["path"],
@@ -233,11 +258,13 @@ def run_phases(server: Server, seeded, args, db_cpu: DbCpu) -> tuple[list[dict],
         }
         if "body" in phase:
             base["body"] = phase["body"]
+        if phase.get("unique_key"):
+            base["unique_key"] = True
         drafts = phase.get("drafts")
         share = len(drafts) // len(phase["clients"]) if drafts else 0
         if args.warmup > 0 and drafts is None:  # each draft can be paid once: no warm-up
             warm = loadgen({**base, "clients": 4, "duration_s": args.warmup})
-            if phase["name"] == "create":
+            if phase["name"] in CREATES:
                 creates_ok += warm["ok"]
         for clients in phase["clients"]:
             workers = server.workers()
@@ -254,11 +281,12 @@ def run_phases(server: Server, seeded, args, db_cpu: DbCpu) -> tuple[list[dict],
                 cpu_delta(db0, db1) / n,
                 (client_cpu() - client0) / n,
             ]
-            if phase["name"] == "create":
+            if phase["name"] in CREATES:
                 creates_ok += result["ok"]
             rows.append(
                 {
                     "server": server.spec,
+                    "round": round_ + 1,
                     "phase": phase["name"],
                     "label": phase["label"],
                     "clients": clients,
@@ -358,6 +386,33 @@ def targets(rows: list[dict]) -> str:
     return "\n".join(lines)
 
 
+def keyed_vs_plain(rows: list[dict]) -> str:
+    """The keyed create against the plain one: median rps and CPU per request over rounds."""
+    lines = ["", "keyed vs plain create (median over rounds; aim: keyed within 10 %):"]
+    for server in dict.fromkeys(r["server"] for r in rows):
+        ours = [r for r in rows if r["server"] == server]
+        for clients in dict.fromkeys(r["clients"] for r in ours if r["phase"] == "keyed"):
+            plain, keyed = (
+                [r for r in ours if r["phase"] == name and r["clients"] == clients]
+                for name in CREATES
+            )
+            if not plain:
+                continue
+            rps = [statistics.median(r["rps"] for r in rs) for rs in (plain, keyed)]
+            cpu = [
+                statistics.median(
+                    r["cpu_ms_per_req"]["app"] + r["cpu_ms_per_req"]["db"] for r in rs
+                )
+                for rs in (plain, keyed)
+            ]
+            lines.append(
+                f"  {server:>12} c={clients:<3} plain {rps[0]:7.1f} rps, keyed {rps[1]:7.1f} rps "
+                f"({rps[1] / rps[0] - 1:+.1%}); app+db CPU {cpu[0]:.2f} vs {cpu[1]:.2f} ms/req "
+                f"({cpu[1] / cpu[0] - 1:+.1%}); {len(keyed)} round(s)"
+            )
+    return "\n".join(lines) if len(lines) > 1 else ""
+
+
 def main() -> int:
     args = parse_args()
     user, _, hostport = args.pg.partition("@")
@@ -409,6 +464,7 @@ def main() -> int:
     print()
     print(table(rows))
     print(targets(rows))
+    print(keyed_vs_plain(rows))
     if args.json:
         Path(args.json).write_text(json.dumps({"rows": rows, "problems": problems}, indent=2))
     if problems:

@@ -1,5 +1,7 @@
 """Staff users: they log in by email and act on `/admin` and `/dashboard/`."""
 
+from datetime import timedelta
+
 from django.contrib.auth.models import AbstractUser, BaseUserManager
 from django.db import models
 
@@ -71,3 +73,31 @@ class SignInFailure(models.Model):
 
     def __str__(self):
         return f"{self.email} from {self.address} at {self.at:%Y-%m-%d %H:%M:%S}"
+
+
+class IdempotencyKey(models.Model):
+    """A write's `Idempotency-Key`, per user, and the answer it got (config.api.idempotency).
+
+    Written in the write's own transaction; kept 24 hours, then purged by
+    `manage.py purge_idempotency_keys` (or taken over by the next request with that key).
+    """
+
+    KEPT = timedelta(hours=24)
+
+    # No database constraint: its check would lock the user's row on every keyed write.
+    user = models.ForeignKey(
+        User, on_delete=models.CASCADE, db_constraint=False, db_index=False, related_name="+"
+    )
+    key = models.CharField(max_length=255)
+    request_hash = models.CharField(max_length=64)  # sha256 of method, path and body
+    status = models.PositiveSmallIntegerField()
+    body = models.TextField(blank=True)
+    created_at = models.DateTimeField(db_index=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["user", "key"], name="idempotency_user_key"),
+        ]
+
+    def __str__(self):
+        return f"{self.key} of {self.user_id}: {self.status}"

@@ -3,9 +3,11 @@ name, metadata and API token."""
 
 from django.contrib.auth import get_user_model
 from django.db import transaction
+from django.utils import timezone
 
 from config.changes import save_changes
 from config.errors import Duplicate, Forbidden, NotAllowed
+from config.models import IdempotencyKey
 from config.selectors import user_get
 
 User = get_user_model()
@@ -48,3 +50,17 @@ def user_delete(*, acting_user, user_id: str) -> None:
     if user.pk == acting_user.pk:
         raise NotAllowed("You cannot delete your own user")
     user.delete()
+
+
+@transaction.atomic
+def idempotency_keys_purge_batch(*, size: int) -> int | None:
+    """Delete up to `size` Idempotency-Keys past their 24 hours, oldest first: how many, or
+    None when none is left."""
+    cutoff = timezone.now() - IdempotencyKey.KEPT
+    expired = IdempotencyKey.objects.filter(created_at__lt=cutoff).order_by("created_at")
+    ids = list(expired.values_list("pk", flat=True)[:size])
+    if not ids:
+        return None
+    # The cutoff again: a key taken over by a new request meanwhile is kept.
+    deleted, _ = IdempotencyKey.objects.filter(pk__in=ids, created_at__lt=cutoff).delete()
+    return deleted

@@ -26,12 +26,14 @@ from drf_spectacular.utils import (
 )
 from rest_framework import serializers
 
+from config.api import idempotency
 from config.api.fields import MAX_JSON_DEPTH, MAX_JSON_NUMBER
 from config.api.filters import BoolFilter, InFilter, IntegerFilter, column_choices, column_range
 from config.api.limits import MAX_URL_LENGTH
 from config.api.output import plan_for
 from config.api.query import MAX_LIMIT, MAX_OFFSET, display_key
 from config.api.serializers import Input, Output
+from config.api.viewsets import ResourceViewSet
 
 # Tags, by the first segment of the path after `/admin/` (or the path's own first segment).
 TAGS = {
@@ -72,7 +74,8 @@ ERRORS = {
     404: "Not found (`not_found`): an id in the path or the body",
     409: "Conflict (`conflict`): with another request, or with records that depend on it",
     414: f"The URL is longer than {MAX_URL_LENGTH} characters (`invalid_data`)",
-    422: "A unique value already exists (`duplicate_error`)",
+    422: "A unique value already exists, or the `Idempotency-Key` was used for another "
+    "request (`duplicate_error`)",
     429: "Too many failed sign-ins (`too_many_requests`); `Retry-After` says when to retry",
     503: "The database cannot be reached (`unavailable`); retry later",
 }
@@ -123,7 +126,7 @@ RETRY_AFTER = OpenApiParameter(
 )
 
 
-def error_statuses(method: str, path: str, *, authenticated: bool, has_body: bool) -> set[int]:
+def error_statuses(method: str, path: str, *, authenticated: bool) -> set[int]:
     """The error answers a route under `/admin` gives."""
     if (method, path) in SIGN_INS:
         return {400, 401, 414, 429, 503}
@@ -132,10 +135,10 @@ def error_statuses(method: str, path: str, *, authenticated: bool, has_body: boo
     statuses = {400, 401, 414, 503} if authenticated else {400, 414, 503}
     if "{" in path or method == "POST":  # an id in the path, or in the body
         statuses.add(404)
-    if method in ("POST", "DELETE"):  # a lock wait, or a record still in use
-        statuses.add(409)
-    if method == "POST" and has_body:
-        statuses.add(422)
+    if method in ("POST", "DELETE"):
+        # a lock wait or a record still in use; a unique value taken or an Idempotency-Key
+        # used for another request
+        statuses.update((409, 422))
     if path.startswith("/admin/users") and method != "GET":
         statuses.add(403)
     return statuses
@@ -143,6 +146,18 @@ def error_statuses(method: str, path: str, *, authenticated: bool, has_body: boo
 
 def _article(noun: str) -> str:
     return ("an " if noun[0] in "aeio" else "a ") + noun  # "a user"
+
+
+IDEMPOTENCY_KEY = OpenApiParameter(
+    idempotency.HEADER,
+    str,
+    OpenApiParameter.HEADER,
+    pattern=f"^{idempotency.VALID_KEY.pattern}$",
+    description="1-255 visible ASCII characters, new for each write: a repeat within 24 hours "
+    "answers the first answer again (with `Idempotent-Replayed: true`) and changes nothing; "
+    "the same key with another method, path or body is refused (422 "
+    "`idempotency_key_reused`). 409 and 5xx answers are not kept: retry them with the key.",
+)
 
 
 class AutoSchema(openapi.AutoSchema):
@@ -204,16 +219,15 @@ class AutoSchema(openapi.AutoSchema):
     def _error_statuses(self) -> set[int]:
         if not self.path.startswith("/admin/"):
             return set()  # the health probes say their own
-        return error_statuses(
-            self.method,
-            self.path,
-            authenticated=bool(self.get_auth()),
-            has_body=self.method == "POST" and self.get_request_serializer() is not None,
-        )
+        return error_statuses(self.method, self.path, authenticated=bool(self.get_auth()))
 
     def get_override_parameters(self):
         parameters = super().get_override_parameters()
-        return [*parameters, RETRY_AFTER] if 429 in self._error_statuses() else parameters
+        if 429 in self._error_statuses():
+            parameters = [*parameters, RETRY_AFTER]
+        if self.method in idempotency.METHODS and isinstance(self.view, ResourceViewSet):
+            parameters = [*parameters, IDEMPOTENCY_KEY]
+        return parameters
 
     def _get_response_bodies(self, direction="response"):
         responses = super()._get_response_bodies(direction)

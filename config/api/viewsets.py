@@ -9,6 +9,7 @@ from rest_framework.response import Response
 from rest_framework.routers import DynamicRoute, Route, SimpleRouter
 from rest_framework.viewsets import ViewSet
 
+from config.api import idempotency
 from config.api.output import dump, plan_for
 from config.api.query import detail_params, list_params
 from config.api.sqljson import page_json
@@ -86,18 +87,35 @@ class ResourceViewSet(ViewSet):
     order_fields = frozenset({"id", "created_at", "updated_at"})
     lookup_value_regex = ID_PATTERN
 
+    key: idempotency.Key | None = None  # the request's Idempotency-Key
+
     def dispatch(self, request, *args, **kwargs):
         """A write and its answer are one transaction: an error, or an answer that cannot be
-        rendered, rolls the write back, so nothing fails after the commit."""
+        rendered, rolls the write back, so nothing fails after the commit. With an
+        Idempotency-Key, the answer is kept with it (a refusal's after the rollback); a
+        repeat of a kept request is rolled back and gets the kept answer."""
         if request.method not in WRITE_METHODS:
             return super().dispatch(request, *args, **kwargs)
+        kept = None
         with write_transaction():
             response = super().dispatch(request, *args, **kwargs)
-            if response.status_code >= 400:
-                transaction.set_rollback(True)
-            else:
+            if response.status_code < 400:
                 response.render()
+                if self.key is not None:
+                    kept = idempotency.keep(self.key, response)
+            if response.status_code >= 400 or kept is not None:
+                transaction.set_rollback(True)
+        if kept is not None:
+            return kept
+        if self.key is not None and response.status_code >= 400:
+            return idempotency.keep_refusal(self.key, response)
         return response
+
+    def initial(self, request, *args, **kwargs):
+        """Once the user is known, before the body is parsed: read the Idempotency-Key."""
+        super().initial(request, *args, **kwargs)
+        if request.method in idempotency.METHODS and self.action is not None:
+            self.key = idempotency.key_of(request)
 
     # Reads the subclass provides (through its app's selectors).
     def list_queryset(self, filters: dict, expand: tuple[str, ...]):
