@@ -4,10 +4,12 @@ from types import SimpleNamespace
 
 from drf_spectacular.utils import extend_schema
 from rest_framework.decorators import action
+from rest_framework.response import Response
 
+from config.api.output import dump, plan_for
 from config.api.query import parse_query
 from config.api.viewsets import DELETED, ResourceViewSet, documented, envelope
-from inventory import filters, selectors, services
+from inventory import batch, filters, selectors, services
 from inventory import serializers as s
 
 
@@ -169,6 +171,31 @@ class InventoryItemViewSet(ResourceViewSet):
         data = self.validated(s.LevelCreateInput)
         services.inventory_level_create(item_id=pk, **data)
         return self.one(self.get_instance(pk), output=self.detail_output)
+
+    @extend_schema(
+        request=s.LevelBatchInput,
+        responses=s.LevelBatchOutput,
+        description="Create, update and delete up to 10,000 levels; items by id or SKU. "
+        "Atomic (default): any bad row answers 400 with every row's error, nothing written. "
+        "With `atomic: false` the good rows are applied and the bad ones listed in `errors`.",
+    )
+    @action(detail=False, methods=["post"], url_path="location-levels/batch")
+    def location_levels_batch(self, request):
+        result = batch.levels_batch(**batch.read_body(request.data))
+        if not result.written:  # atomic, and some rows are bad
+            count = len({(e["section"], e["index"]) for e in result.errors})
+            message = f"{count} rows cannot be applied; nothing was written"
+            body = {"type": "invalid_data", "message": message, "errors": result.errors}
+            return Response(body, status=400)
+        level = plan_for(s.LevelOutput)
+        return Response(
+            {
+                "created": [dump(row, level) for row in result.created],
+                "updated": [dump(row, level) for row in result.updated],
+                "deleted": result.deleted,
+                "errors": result.errors,
+            }
+        )
 
     @extend_schema(request=s.LevelUpdateInput, responses=envelope(resource, detail_output))
     @action(
