@@ -383,7 +383,8 @@ class _Plan:
 
     def write(self) -> None:
         levels = dict(self.levels)
-        if self.created:
+        if self.created:  # in key order, as locks: batches creating the same levels wait in turn
+            self.created.sort(key=lambda lv: (lv.inventory_item_id, lv.location_id))
             InventoryLevel.objects.bulk_create(self.created, batch_size=1000)
             levels |= {(lv.inventory_item_id, lv.location_id): lv for lv in self.created}
         record(levels, self.changes)

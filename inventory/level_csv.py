@@ -19,6 +19,7 @@ rows, `batch_size` at a time, each batch one transaction (`levels_batch`). Error
 file's line numbers.
 """
 
+import codecs
 import csv
 import io
 import re
@@ -176,8 +177,7 @@ def check_format(open_file, *, reason: str, from_line: int = 0) -> int:
 def _rows(open_file, reason: str, from_line: int) -> Iterator[tuple[int, LevelRow | InvalidData]]:
     """(line number, its row, or what is wrong with it) for each row from `from_line` on."""
     with open_file() as binary:
-        text = io.TextIOWrapper(binary, encoding="utf-8-sig", newline="")
-        reader = csv.reader(text)
+        reader = csv.reader(_text_lines(binary), strict=True)
         try:
             columns = _columns(next(reader, None))
             for cells in reader:
@@ -192,13 +192,21 @@ def _rows(open_file, reason: str, from_line: int) -> Iterator[tuple[int, LevelRo
                     yield line, make_row(UPDATE, line, values, IMPORTED_ROW)
                 except InvalidData as error:
                     yield line, error
-        except UnicodeDecodeError as error:
-            raise CsvError(
-                f"The file is not UTF-8 text (a byte that is not UTF-8 comes after line "
-                f"{reader.line_num}): save it as CSV UTF-8"
-            ) from error
         except csv.Error as error:
             raise CsvError(f"Line {reader.line_num} is not valid CSV: {error}") from error
+
+
+def _text_lines(binary) -> Iterator[str]:
+    """The file's lines as text (a byte order mark dropped); CsvError at the first line that
+    is not UTF-8."""
+    for number, raw in enumerate(binary, 1):
+        try:
+            yield (raw.removeprefix(codecs.BOM_UTF8) if number == 1 else raw).decode("utf-8")
+        except UnicodeDecodeError as error:
+            raise CsvError(
+                f"Line {number} is not UTF-8 text (byte {raw[error.start]:#04x}): save the file "
+                "as CSV UTF-8"
+            ) from error
 
 
 def _columns(header: list[str] | None) -> list[str]:

@@ -121,7 +121,7 @@ def test_a_clean_file_applies_and_returns_to_the_list(dashboard, shop, consisten
         (b"sku,where,stocked_quantity\nA,B,1\n", "Wrong header: unknown columns where"),
         (
             "sku,location_name,stocked_quantity\ncaf\xe9,Main,1\n".encode("latin-1"),
-            "The file is not UTF-8 text",
+            "Line 2 is not UTF-8 text (byte 0xe9)",
         ),
         (
             b"sku,location_name,stocked_quantity\nSKU-1,Main,many\n",

@@ -2,6 +2,7 @@
 writer locks, so it never deadlocks with single-level writers and no update is lost."""
 
 import pytest
+from django.db import IntegrityError
 
 from inventory.batch import LevelRow, levels_batch
 from inventory.models import InventoryLevel
@@ -56,4 +57,29 @@ def test_batches_and_single_level_writers_in_opposite_order_never_deadlock_or_lo
     assert {(lv.stocked_quantity, lv.reserved_quantity) for lv in InventoryLevel.objects.all()} == {
         (100 + BATCHES + WRITERS, WRITERS)
     }
+    consistent()
+
+
+def test_batches_creating_the_same_levels_in_opposite_order_wait_in_turn(consistent):
+    # given 20 items not stocked anywhere yet
+    location = StockLocationFactory()
+    items = InventoryItemFactory.create_batch(20)
+
+    # when 6 batches create their levels at once, half of them listing the rows backwards
+    def work(i):
+        rows = [
+            LevelRow(n, inventory_item_id=item.pk, location_id=location.pk, stocked_quantity=i)
+            for n, item in enumerate(items)
+        ]
+        return levels_batch(create=rows[:: 1 if i % 2 else -1])
+
+    results = run_together(6, work)
+
+    # then one creates them all and the others find them taken, by the unique constraint
+    # while it runs or by looking once it committed (never a deadlock)
+    done = [r for r in results if not isinstance(r, Exception)]
+    assert sum(r.written for r in done) == 1, results
+    assert all({e["type"] for e in r.errors} == {"duplicate_error"} for r in done if not r.written)
+    assert all(isinstance(r, IntegrityError) for r in results if isinstance(r, Exception))
+    assert InventoryLevel.objects.count() == 20
     consistent()

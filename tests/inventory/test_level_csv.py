@@ -121,8 +121,7 @@ def test_import_adds_deltas(tmp_path, shop, consistent):
         ),
         (
             b"sku,location_id,stocked_quantity\nSKU-0,x,1\n" + "caf\xe9,x,2\n".encode("latin-1"),
-            "The file is not UTF-8 text (a byte that is not UTF-8 comes after line 0): save it "
-            "as CSV UTF-8",
+            "Line 3 is not UTF-8 text (byte 0xe9): save the file as CSV UTF-8",
         ),
         (
             b'sku,location_id,stocked_quantity\n"SKU-0,x,1\n',
@@ -158,7 +157,7 @@ def test_a_file_not_utf8_far_down_writes_nothing_even_in_small_batches(tmp_path,
     _, refusal = refused_import(path, "--batch-size", "10")
 
     # then nothing was applied
-    assert refusal.startswith("The file is not UTF-8 text")
+    assert refusal == "Line 3002 is not UTF-8 text (byte 0xe9): save the file as CSV UTF-8"
     assert stock() == before
 
 
