@@ -68,11 +68,25 @@ class Prepared:
 
 def insert(obj) -> None:
     """Write a new instance as `save()` would: defaults, `auto_now(_add)`, database prep."""
-    fields = obj._meta.concrete_fields
-    values = [field.get_db_prep_save(field.pre_save(obj, True), connection) for field in fields]
     with connection.cursor() as cursor:
-        cursor.execute(_insert_sql(type(obj), connection.vendor), values)
+        cursor.execute(_insert_sql(type(obj), connection.vendor), _saved_values(obj))
     obj._state.adding, obj._state.db = False, connection.alias
+
+
+def insert_all(objs: list) -> None:
+    """`insert` for many new instances of one model, in one `executemany`."""
+    if not objs:
+        return
+    with connection.cursor() as cursor:
+        sql = _insert_sql(type(objs[0]), connection.vendor)
+        cursor.executemany(sql, [_saved_values(obj) for obj in objs])
+    for obj in objs:
+        obj._state.adding, obj._state.db = False, connection.alias
+
+
+def _saved_values(obj) -> list:
+    fields = obj._meta.concrete_fields
+    return [field.get_db_prep_save(field.pre_save(obj, True), connection) for field in fields]
 
 
 def insert_rows(model, columns: tuple[str, ...], rows: list[tuple]) -> None:
@@ -97,6 +111,17 @@ def increment(obj, **deltas: int) -> None:
         cursor.execute(sql, [*deltas.values(), *stamps, obj.pk])
     for name, delta in deltas.items():
         setattr(obj, name, getattr(obj, name) + delta)
+
+
+def increment_all(model, names: tuple[str, ...], rows: list[tuple], now) -> None:
+    """`increment` for many rows, in one `executemany`: `rows` of (pk, *deltas in `names`
+    order); their `auto_now` fields are set to `now`. (The caller keeps instances in step.)"""
+    stamps = [field.get_db_prep_save(now, connection) for field in _stamped(model._meta)]
+    with connection.cursor() as cursor:
+        cursor.executemany(
+            _increment_sql(model, names, connection.vendor),
+            [(*deltas, *stamps, pk) for pk, *deltas in rows],
+        )
 
 
 @cache

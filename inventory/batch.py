@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from django.db.models import Q
 
 from config.errors import DomainError, Duplicate, InvalidData, NotFound
+from config.prepared import insert_all
 from inventory import selectors
 from inventory.counters import Change, record
 from inventory.locks import LevelKey, lock_levels, locking, not_stocked
@@ -120,13 +121,19 @@ def make_row(section: str, index: int, data, allowed: tuple[str, ...] | None = N
     for names in rules:
         names = [name for name in names if name in allowed]
         if not given.intersection(names):
-            problems.append(f"{' or '.join(names)} is required")
+            problems.append(f"{either(names)} is required")
     for pair in (("inventory_item_id", "sku"), ("stocked_quantity", "stocked_delta")):
         if given.issuperset(pair):
-            problems.append(f"give {' or '.join(pair)}, not both")
+            problems.append(f"give {either(pair)}, not both")
     if problems:
         raise InvalidData(", ".join(problems))
     return LevelRow(index=index, **values)
+
+
+def either(names) -> str:
+    """`a, b or c`."""
+    *first, last = names
+    return f"{', '.join(first)} or {last}" if first else last
 
 
 def _problem(name: str, value) -> str | None:
@@ -385,7 +392,7 @@ class _Plan:
         levels = dict(self.levels)
         if self.created:  # in key order, as locks: batches creating the same levels wait in turn
             self.created.sort(key=lambda lv: (lv.inventory_item_id, lv.location_id))
-            InventoryLevel.objects.bulk_create(self.created, batch_size=1000)
+            insert_all(self.created)
             levels |= {(lv.inventory_item_id, lv.location_id): lv for lv in self.created}
         record(levels, self.changes)
         if self.deleted:

@@ -9,14 +9,13 @@ SQL update, a deleted movement), `reconcile` makes a level and its ledger agree 
 """
 
 from dataclasses import dataclass
-from functools import lru_cache
 
 from django.db import connection
 from django.utils import timezone
 
 from config.actor import current_actor
 from config.ids import PrefixedId
-from config.prepared import increment, insert_rows
+from config.prepared import increment, increment_all, insert_rows
 from inventory.ledger import ZERO, Counters, Ledger, counters_of
 from inventory.locks import LevelKey
 from inventory.models import InventoryLevel, StockMovement
@@ -136,8 +135,8 @@ def _deltas(level: InventoryLevel, state: list[int]) -> dict[str, int]:
 
 
 def _save_many(levels, after: dict[LevelKey, list[int]], now) -> None:
-    """Add each level's deltas in one UPDATE per `SAVE_CHUNK` levels, joined to a list of
-    (id, deltas) values, however different their deltas are."""
+    """Add each level's deltas: one statement run for every level (`executemany`), however
+    different their deltas are."""
     rows = []
     for key, state in after.items():
         level = levels[key]
@@ -145,32 +144,7 @@ def _save_many(levels, after: dict[LevelKey, list[int]], now) -> None:
         for name, value in zip(COLUMNS, state, strict=True):
             setattr(level, name, value)
         level.updated_at = now
-    stamp = InventoryLevel._meta.get_field("updated_at").get_db_prep_save(now, connection)
-    with connection.cursor() as cursor:
-        for start in range(0, len(rows), SAVE_CHUNK):
-            chunk = rows[start : start + SAVE_CHUNK]
-            params = [value for row in chunk for value in row]
-            cursor.execute(_add_deltas_sql(len(chunk), connection.vendor), [*params, stamp])
-
-
-SAVE_CHUNK = 2000  # 5 parameters a level: within SQLite's 32,766 and PostgreSQL's 65,535
-
-
-@lru_cache(maxsize=8)  # a batch's full chunks and its last
-def _add_deltas_sql(count: int, vendor: str) -> str:
-    """`WITH v(id, d0..d3) AS (VALUES ...) UPDATE level SET c = c + v.dN ... FROM v`."""
-    quote, meta = connection.ops.quote_name, InventoryLevel._meta
-    table, marks = quote(meta.db_table), f"({', '.join(['%s'] * (1 + len(COLUMNS)))})"
-    names = ", ".join(f"d{n}" for n in range(len(COLUMNS)))
-    sets = [
-        f"{quote(column)} = {table}.{quote(column)} + v.d{n}"
-        for n, column in enumerate(meta.get_field(name).column for name in COLUMNS)
-    ]
-    sets.append(f"{quote(meta.get_field('updated_at').column)} = %s")
-    return (
-        f"WITH v(id, {names}) AS (VALUES {', '.join([marks] * count)}) "
-        f"UPDATE {table} SET {', '.join(sets)} FROM v WHERE {table}.{quote(meta.pk.column)} = v.id"
-    )
+    increment_all(InventoryLevel, COLUMNS, rows, now)
 
 
 def reconcile(level: InventoryLevel, ledger: Ledger, truth: Counters) -> None:

@@ -28,7 +28,7 @@ from dataclasses import dataclass
 from functools import partial
 
 from config.errors import InvalidData
-from inventory.batch import UPDATE, LevelRow, levels_batch, make_row, row_error
+from inventory.batch import UPDATE, LevelRow, either, levels_batch, make_row, row_error
 from inventory.models import InventoryLevel
 
 IMPORTED = (
@@ -225,7 +225,7 @@ def _columns(header: list[str] | None) -> list[str]:
         problems.append(f"columns named twice: {', '.join(repeated)}")
     for names in (*NEEDED, STOCK):
         if not set(names) & set(columns):
-            problems.append(f"a column {' or '.join(names)} is needed")
+            problems.append(f"a column {either(names)} is needed")
     if set(STOCK) <= set(columns):
         problems.append("give stocked_quantity or stocked_delta, not both")
     if problems:

@@ -29,7 +29,7 @@ Reason = StockMovement.Reason
 
 
 class ImportForm(forms.Form):
-    file = forms.FileField(help_text="CSV, UTF-8; see the columns below.")
+    file = forms.FileField(allow_empty_file=True, help_text="CSV, UTF-8; see the columns below.")
     reason = forms.ChoiceField(
         choices=[(r, Reason(r).label) for r in StockMovement.MANUAL_REASONS],
         initial=Reason.CORRECTION,

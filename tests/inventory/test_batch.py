@@ -163,9 +163,11 @@ def bad_batch():
     twice = LevelFactory(stocked_quantity=10, location=here)
     held = LevelFactory(stocked_quantity=10, location=here)
     ReservationFactory(level=held, quantity=6)
+    kept = LevelFactory(stocked_quantity=10, location=here)
+    ReservationFactory(level=kept, quantity=1)
     moved = LevelFactory(stocked_quantity=10, location=here)
     existing = LevelFactory(stocked_quantity=1, location=here)
-    item_of = {lv: lv.inventory_item_id for lv in (good, twice, held, moved, existing)}
+    item_of = {lv: lv.inventory_item_id for lv in (good, twice, held, kept, moved, existing)}
     body = {
         "create": [
             {"inventory_item_id": item_of[existing], "location_id": here.pk},  # exists
@@ -192,7 +194,7 @@ def bad_batch():
             },
             {"inventory_item_id": item_of[moved], "location_id": here.pk, "colour": "red"},
         ],
-        "delete": [held.pk, "ilev_MISSING", 7],
+        "delete": [kept.pk, "ilev_MISSING", 7],
     }
     where = f"at location {here.pk}"
     errors = [
@@ -253,7 +255,7 @@ def bad_batch():
             0,
             "delete",
             "conflict",
-            f"Cannot remove Inventory Level {item_of[held]} {where} "
+            f"Cannot remove Inventory Level {item_of[kept]} at Location {here.pk} "
             "because there are reserved items.",
             "invalid_state_error",
         ),

@@ -281,11 +281,16 @@ def test_a_good_dry_run_writes_nothing(tmp_path, shop):
 
 
 def test_an_interrupted_import_applied_whole_batches_and_a_rerun_from_the_line_finishes(
-    tmp_path, monkeypatch, shop, consistent
+    tmp_path, monkeypatch, consistent
 ):
-    # given a file of 5 deltas, imported 2 rows a transaction, interrupted in the third batch
-    here, _, _, level = shop
-    path = csv_file(tmp_path, "sku,location_id,stocked_delta\n" + f"SKU-0,{here.pk},1\n" * 5)
+    # given 5 levels of 10 and a file adding 1 to each, imported 2 rows a transaction and
+    # interrupted in the third batch
+    levels = [LevelFactory(stocked_quantity=10) for _ in range(5)]
+    path = csv_file(
+        tmp_path,
+        "inventory_item_id,location_id,stocked_delta\n"
+        + "".join(f"{lv.inventory_item_id},{lv.location_id},1\n" for lv in levels),
+    )
     real = batch.levels_batch
     calls = []
 
@@ -302,8 +307,7 @@ def test_an_interrupted_import_applied_whole_batches_and_a_rerun_from_the_line_f
 
     # then two whole batches (lines 2-5) were applied, and the command says how to go on
     assert refusal == "Rows up to line 5 were applied; rerun with --from-line 6 to apply the rest."
-    level.refresh_from_db()
-    assert level.stocked_quantity == 14
+    assert [stocked for stocked, *_ in stock().values()] == [11, 11, 11, 11, 10]
     consistent()
 
     # when the rest is imported from that line
@@ -312,8 +316,7 @@ def test_an_interrupted_import_applied_whole_batches_and_a_rerun_from_the_line_f
 
     # then every delta was applied exactly once
     assert output.endswith("1 of 1 rows read: 0 levels created, 1 updated, 0 rows refused.\n")
-    level.refresh_from_db()
-    assert level.stocked_quantity == 15
+    assert [stocked for stocked, *_ in stock().values()] == [11] * 5
     consistent()
 
 
