@@ -129,7 +129,7 @@ def test_a_clean_file_applies_and_returns_to_the_list(dashboard, shop, consisten
         ),
     ],
 )
-def test_a_file_that_cannot_be_read_is_shown_as_such(dashboard, shop, content, problem):
+def test_a_file_that_cannot_be_read_is_shown_as_such(dashboard, shop, content, problem, consistent):
     before = stock()
 
     page = upload(dashboard, content)
@@ -138,6 +138,7 @@ def test_a_file_that_cannot_be_read_is_shown_as_such(dashboard, shop, content, p
     assert page.context["outcome"]["problem"].startswith(problem)
     assert 'name="apply"' not in page.content.decode()
     assert stock() == before
+    consistent()
 
 
 def test_bad_cells_are_listed_by_line(dashboard, shop):

@@ -333,8 +333,9 @@ def test_batch_update_of_a_level_that_does_not_exist_is_refused(api, consistent)
     consistent()
 
 
-def test_batch_of_more_than_the_most_rows_is_refused_and_says_so(api):
-    response = api.post(URL, {"delete": ["ilev_X"] * (MAX_ROWS + 1)}, format="json")
+def test_batch_of_more_than_the_most_rows_is_refused_and_says_so(api, consistent):
+    level = LevelFactory()
+    response = api.post(URL, {"delete": [level.pk] * (MAX_ROWS + 1)}, format="json")
 
     assert response.status_code == 400
     assert response.json() == {
@@ -342,6 +343,8 @@ def test_batch_of_more_than_the_most_rows_is_refused_and_says_so(api):
         "message": "A batch takes at most 10,000 rows (create, update and delete together); "
         "this one has 10,001. Send it in several batches.",
     }
+    assert InventoryLevel.objects.filter(pk=level.pk).exists()
+    consistent()
 
 
 @pytest.mark.parametrize(
@@ -353,11 +356,16 @@ def test_batch_of_more_than_the_most_rows_is_refused_and_says_so(api):
         ({"upsert": []}, "property upsert should not exist"),
     ],
 )
-def test_batch_with_a_malformed_body_is_refused(api, body, message):
+def test_batch_with_a_malformed_body_is_refused(api, body, message, consistent):
+    LevelFactory()
+    before = stock()
+
     response = api.post(URL, body, format="json")
 
     assert response.status_code == 400
     assert response.json() == {"type": "invalid_data", "message": message}
+    assert stock() == before
+    consistent()
 
 
 def test_empty_batch_changes_nothing(api):
