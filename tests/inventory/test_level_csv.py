@@ -401,3 +401,41 @@ def test_export_of_one_location_to_standard_output(shop):
 def test_export_of_an_unknown_location_is_refused(db):
     with pytest.raises(CommandError, match="Stock location sloc_NOPE does not exist"):
         call_command("export_levels", "--location", "sloc_NOPE", stdout=io.StringIO())
+
+
+def test_an_atomic_import_stops_at_a_batch_whose_stock_changed_after_the_check(
+    tmp_path, monkeypatch, consistent
+):
+    # given 4 levels of 10 and a file setting each to 20 if it still holds 10, 2 rows a batch
+    levels = [LevelFactory(stocked_quantity=10) for _ in range(4)]
+    path = csv_file(
+        tmp_path,
+        "inventory_item_id,location_id,stocked_quantity,expected_stocked_quantity\n"
+        + "".join(f"{lv.inventory_item_id},{lv.location_id},20,10\n" for lv in levels),
+    )
+    real = batch.levels_batch
+
+    def meanwhile(**kwargs):  # the last level sells a unit once the file has been checked
+        if not kwargs["dry_run"] and kwargs["update"][0].index == 4:
+            stock_adjust(
+                inventory_item_id=levels[3].inventory_item_id,
+                location_id=levels[3].location_id,
+                stocked_delta=-1,
+                reason="shrinkage",
+            )
+        return real(**kwargs)
+
+    monkeypatch.setattr("inventory.level_csv.levels_batch", meanwhile)
+
+    # when it is imported all or nothing
+    printed, refusal = refused_import(path, "--atomic", "--batch-size", "2")
+
+    # then the first batch went through, the second was refused whole, and it says so
+    assert printed.splitlines()[0].startswith("line 5: conflict: Stocked quantity of item")
+    assert refusal == (
+        "Stopped: the stock changed since the file was checked: the batch ending at line 5 "
+        "was not applied, nor any after it. Rows up to line 3 were applied; rerun with "
+        "--from-line 4 to apply the rest."
+    )
+    assert [stocked for stocked, *_ in stock().values()] == [20, 20, 10, 9]
+    consistent()
