@@ -77,6 +77,32 @@ class BackendCpu(threading.Thread):
         return sum(used - self.before.get(pid, 0.0) for pid, used in self.seen.items())
 
 
+class PeakMemory(threading.Thread):
+    """The peak resident memory (MB) of process `pid` since it last exec'd: its VmHWM, read
+    until it exits. (`ru_maxrss` would also count the benchmark's own memory, which the
+    child holds between fork and exec.)"""
+
+    def __init__(self, pid: int, interval: float = 0.05):
+        super().__init__(daemon=True)
+        self.path, self.interval = Path(f"/proc/{pid}/status"), interval
+        self.done, self.peak = threading.Event(), 0.0
+
+    def run(self):
+        while not self.done.wait(self.interval):
+            try:
+                status = self.path.read_text()
+            except OSError:
+                return
+            for line in status.splitlines():
+                if line.startswith("VmHWM:"):
+                    self.peak = max(self.peak, int(line.split()[1]) / 1024)
+
+    def stop(self) -> float:
+        self.done.set()
+        self.join()
+        return self.peak
+
+
 def run_command(env: dict, args, command: list[str]) -> dict:
     """Run `manage.py *command` in a subprocess (under cProfile with `args.profile`, killed
     after `args.timeout` s); its wall time, CPU time, its backend's CPU time, peak RSS and
@@ -92,6 +118,8 @@ def run_command(env: dict, args, command: list[str]) -> dict:
         db_cpu.start()
         started = time.perf_counter()
         proc = subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT)
+        peak = PeakMemory(proc.pid)
+        peak.start()
         timer = threading.Timer(args.timeout, proc.kill)
         timer.start()
         _, status, usage = os.wait4(proc.pid, 0)
@@ -112,7 +140,7 @@ def run_command(env: dict, args, command: list[str]) -> dict:
         "wall": wall,
         "cpu": usage.ru_utime + usage.ru_stime,
         "db_cpu": db_cpu.stop(),
-        "peak_mb": usage.ru_maxrss / 1024,  # KiB on Linux
+        "peak_mb": peak.stop(),
         "output": output,
     }
 

@@ -68,25 +68,11 @@ class Prepared:
 
 def insert(obj) -> None:
     """Write a new instance as `save()` would: defaults, `auto_now(_add)`, database prep."""
-    with connection.cursor() as cursor:
-        cursor.execute(_insert_sql(type(obj), connection.vendor), _saved_values(obj))
-    obj._state.adding, obj._state.db = False, connection.alias
-
-
-def insert_all(objs: list) -> None:
-    """`insert` for many new instances of one model, in one `executemany`."""
-    if not objs:
-        return
-    with connection.cursor() as cursor:
-        sql = _insert_sql(type(objs[0]), connection.vendor)
-        cursor.executemany(sql, [_saved_values(obj) for obj in objs])
-    for obj in objs:
-        obj._state.adding, obj._state.db = False, connection.alias
-
-
-def _saved_values(obj) -> list:
     fields = obj._meta.concrete_fields
-    return [field.get_db_prep_save(field.pre_save(obj, True), connection) for field in fields]
+    values = [field.get_db_prep_save(field.pre_save(obj, True), connection) for field in fields]
+    with connection.cursor() as cursor:
+        cursor.execute(_insert_sql(type(obj), connection.vendor), values)
+    obj._state.adding, obj._state.db = False, connection.alias
 
 
 def insert_rows(model, columns: tuple[str, ...], rows: list[tuple]) -> None:

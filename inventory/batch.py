@@ -13,10 +13,12 @@ from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+from django.db import connection
 from django.db.models import Q
+from django.utils import timezone
 
 from config.errors import DomainError, Duplicate, InvalidData, NotFound
-from config.prepared import insert_all
+from config.prepared import insert_rows
 from inventory import selectors
 from inventory.counters import Change, record
 from inventory.locks import LevelKey, lock_levels, locking, not_stocked
@@ -222,7 +224,7 @@ def levels_batch(
     or atomic with any error, nothing is written."""
     errors = list(errors)
     keys = _resolve(create, update, delete, errors, row_name)
-    levels = lock_levels(sorted(set(keys.values())), missing_ok=True)
+    levels = lock_levels(sorted(set(keys.values())), missing_ok=True, counters_only=True)
     reserved = sorted({item for (item, _), level in levels.items() if level.reserved_quantity})
     backorderable = selectors.backorderable_item_ids(reserved) if reserved else set()
     plan = _Plan(levels, backorderable, create_missing)
@@ -389,11 +391,26 @@ class _Plan:
         self.deleted.append(level.pk)
 
     def write(self) -> None:
+        """Insert the new levels (empty: `record` gives them their stock), record every
+        change, and delete the levels to delete."""
         levels = dict(self.levels)
         if self.created:  # in key order, as locks: batches creating the same levels wait in turn
-            self.created.sort(key=lambda lv: (lv.inventory_item_id, lv.location_id))
-            insert_all(self.created)
-            levels |= {(lv.inventory_item_id, lv.location_id): lv for lv in self.created}
+            stamp = connection.ops.adapt_datetimefield_value(timezone.now())
+            new = sorted(self.created, key=_key)
+            rows = [(lv.pk, *_key(lv), 0, 0, 0, 0, stamp, stamp) for lv in new]
+            insert_rows(InventoryLevel, NEW_LEVEL_COLUMNS, rows)
+            levels |= {_key(lv): lv for lv in self.created}
         record(levels, self.changes)
         if self.deleted:
             InventoryLevel.objects.filter(pk__in=self.deleted).delete()
+
+
+NEW_LEVEL_COLUMNS = (
+    *("id", "inventory_item_id", "location_id"),
+    *("stocked_quantity", "reserved_quantity", "incoming_quantity", "version"),
+    *("created_at", "updated_at"),
+)
+
+
+def _key(level: InventoryLevel) -> LevelKey:
+    return level.inventory_item_id, level.location_id

@@ -187,11 +187,12 @@ class InventoryItemViewSet(ResourceViewSet):
             message = f"{count} rows cannot be applied; nothing was written"
             body = {"type": "invalid_data", "message": message, "errors": result.errors}
             return Response(body, status=400)
+        found = selectors.inventory_levels_by_id([lv.pk for lv in result.created + result.updated])
         level = plan_for(s.LevelOutput)
         return Response(
             {
-                "created": [dump(row, level) for row in result.created],
-                "updated": [dump(row, level) for row in result.updated],
+                "created": [dump(found[row.pk], level) for row in result.created],
+                "updated": [dump(found[row.pk], level) for row in result.updated],
                 "deleted": result.deleted,
                 "errors": result.errors,
             }
