@@ -26,6 +26,16 @@ def csv_file(tmp_path, text: str | bytes, name: str = "levels.csv") -> str:
     return str(path)
 
 
+def levels_file(tmp_path, count: int, columns: str, cells: str) -> str:
+    """`count` levels of 10, and a file giving each of them `cells` in `columns`."""
+    levels = [LevelFactory(stocked_quantity=10) for _ in range(count)]
+    return csv_file(
+        tmp_path,
+        f"inventory_item_id,location_id,{columns}\n"
+        + "".join(f"{lv.inventory_item_id},{lv.location_id},{cells}\n" for lv in levels),
+    )
+
+
 def run_import(path: str, *args: str) -> str:
     out = io.StringIO()
     call_command("import_levels", path, *args, stdout=out)
@@ -285,12 +295,7 @@ def test_an_interrupted_import_applied_whole_batches_and_a_rerun_from_the_line_f
 ):
     # given 5 levels of 10 and a file adding 1 to each, imported 2 rows a transaction and
     # interrupted in the third batch
-    levels = [LevelFactory(stocked_quantity=10) for _ in range(5)]
-    path = csv_file(
-        tmp_path,
-        "inventory_item_id,location_id,stocked_delta\n"
-        + "".join(f"{lv.inventory_item_id},{lv.location_id},1\n" for lv in levels),
-    )
+    path = levels_file(tmp_path, 5, "stocked_delta", "1")
     real = batch.levels_batch
     calls = []
 
@@ -407,12 +412,8 @@ def test_an_atomic_import_stops_at_a_batch_whose_stock_changed_after_the_check(
     tmp_path, monkeypatch, consistent
 ):
     # given 4 levels of 10 and a file setting each to 20 if it still holds 10, 2 rows a batch
-    levels = [LevelFactory(stocked_quantity=10) for _ in range(4)]
-    path = csv_file(
-        tmp_path,
-        "inventory_item_id,location_id,stocked_quantity,expected_stocked_quantity\n"
-        + "".join(f"{lv.inventory_item_id},{lv.location_id},20,10\n" for lv in levels),
-    )
+    path = levels_file(tmp_path, 4, "stocked_quantity,expected_stocked_quantity", "20,10")
+    levels = list(InventoryLevel.objects.all())
     real = batch.levels_batch
 
     def meanwhile(**kwargs):  # the last level sells a unit once the file has been checked
