@@ -18,13 +18,9 @@ memory flat in the number of lines. Other work on the machine (test runs) shows 
 above the two CPU columns; the load average is printed with each size.
 """
 
-import argparse
 import os
 import random
-import subprocess
 import sys
-import tempfile
-import threading
 import time
 from pathlib import Path
 
@@ -32,24 +28,19 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 
+from measure import command_arguments, print_runs, run_command, setup_django  # noqa: E402
 from seed import migrate, open_ledger, reset_database  # noqa: E402
 
 ITEMS = 1000
 LINES_PER_ORDER = 5
 PRE_RESERVED = 100  # every 100th line is reserved before the run (the command skips it)
 TARGET_SECONDS = 20  # for 100,000 lines
-CLK_TCK = os.sysconf("SC_CLK_TCK")
 
 
 def parse_args():
-    p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawTextHelpFormatter)
-    p.add_argument("--lines", default="10000,100000", help="comma-separated sizes")
-    p.add_argument("--db", default="stockroom_bench_alloc", help="database to drop and recreate")
-    p.add_argument("--pg", default="postgres@127.0.0.1:5432", help="user@host:port (trust)")
-    p.add_argument("--timeout", type=float, default=300, help="seconds before a run is killed")
-    p.add_argument("--profile", action="store_true", help="run under cProfile, print the top")
-    p.add_argument("--args", default="", help="extra allocate_orders arguments")
-    return p.parse_args()
+    return command_arguments(
+        __doc__, "--lines", "stockroom_bench_alloc", "allocate_orders"
+    ).parse_args()
 
 
 def seed(lines: int, rng: random.Random) -> dict:
@@ -181,81 +172,6 @@ def seed(lines: int, rng: random.Random) -> dict:
     return {"pre_reserved": len(reserved)}
 
 
-class BackendCpu(threading.Thread):
-    """Samples the CPU seconds the PostgreSQL backends serving `db` use from now on (from
-    /proc) until stopped; a backend's last sample counts, so up to one interval of a backend
-    that exits may be missed. Backends open before (this script's own) count from now."""
-
-    def __init__(self, db: str, interval: float = 0.1):
-        super().__init__(daemon=True)
-        self.tag, self.interval = f" {db} ".encode(), interval
-        self.done = threading.Event()
-        self.before = self.sample()
-        self.seen = dict(self.before)
-
-    def sample(self) -> dict[str, float]:
-        used = {}
-        for entry in Path("/proc").iterdir():
-            if not entry.name.isdigit():
-                continue
-            try:
-                if self.tag not in (entry / "cmdline").read_bytes():
-                    continue
-                fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
-            except OSError:
-                continue
-            used[entry.name] = (int(fields[11]) + int(fields[12])) / CLK_TCK
-        return used
-
-    def run(self):
-        while not self.done.wait(self.interval):
-            self.seen.update(self.sample())
-
-    def stop(self) -> float:
-        self.done.set()
-        self.join()
-        self.seen.update(self.sample())
-        return sum(used - self.before.get(pid, 0.0) for pid, used in self.seen.items())
-
-
-def run_command(env: dict, args, extra: list[str]) -> dict:
-    """Run allocate_orders in a subprocess; its wall time, CPU time, peak RSS and output."""
-    cmd = [sys.executable]
-    profile_file = None
-    if args.profile:
-        profile_file = os.path.join(tempfile.gettempdir(), f"allocate-{os.getpid()}.prof")
-        cmd += ["-m", "cProfile", "-o", profile_file]
-    cmd += [str(ROOT / "manage.py"), "allocate_orders", *extra]
-    db_cpu = BackendCpu(args.db)
-    with tempfile.TemporaryFile("w+") as out:
-        db_cpu.start()
-        started = time.perf_counter()
-        proc = subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT)
-        timer = threading.Timer(args.timeout, proc.kill)
-        timer.start()
-        _, status, usage = os.wait4(proc.pid, 0)
-        timer.cancel()
-        proc.returncode = os.waitstatus_to_exitcode(status)
-        wall = time.perf_counter() - started
-        out.seek(0)
-        output = out.read()
-    if profile_file:
-        import pstats
-
-        stats = pstats.Stats(profile_file)
-        stats.sort_stats("cumulative").print_stats(35)
-        stats.sort_stats("tottime").print_stats(25)
-        os.unlink(profile_file)
-    return {
-        "returncode": proc.returncode,
-        "wall": wall,
-        "cpu": usage.ru_utime + usage.ru_stime,
-        "db_cpu": db_cpu.stop(),
-        "peak_mb": usage.ru_maxrss / 1024,  # KiB on Linux
-        "output": output,
-    }
-
-
 def verify(lines: int, pre_reserved: int, output: str) -> list[str]:
     """Counters exact, nothing oversold, every line fully reserved or reported short."""
     from django.db import connection
@@ -309,22 +225,14 @@ def verify(lines: int, pre_reserved: int, output: str) -> list[str]:
 
 def main() -> int:
     args = parse_args()
-    user, _, hostport = args.pg.partition("@")
-    host, _, port = hostport.partition(":")
-    url = f"postgres://{user}@{host}:{port}/{args.db}"
-    os.environ["DATABASE_URL"] = url
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
-    env = {**os.environ, "DATABASE_URL": url, "PYTHONUNBUFFERED": "1"}
-    import django
-
-    django.setup()
+    host, port, user, env = setup_django(args.pg, args.db)
     from django.db import connections
 
     failed = False
     rows = []
     for lines in [int(n) for n in args.lines.split(",")]:
         connections.close_all()
-        reset_database(host, int(port), user, args.db)
+        reset_database(host, port, user, args.db)
         t0 = time.perf_counter()
         migrate()
         t1 = time.perf_counter()
@@ -335,7 +243,7 @@ def main() -> int:
             f"{t1 - t0:.1f} s, seed {t2 - t1:.1f} s, load average {os.getloadavg()[0]:.1f}",
             flush=True,
         )
-        result = run_command(env, args, ["--verbosity", "2", *args.args.split()])
+        result = run_command(env, args, ["allocate_orders", "--verbosity", "2", *args.args.split()])
         print(result["output"].rstrip())
         if result["returncode"] != 0:
             print(f"FAILED: exit status {result['returncode']}")
@@ -346,21 +254,7 @@ def main() -> int:
             print(f"CHECK FAILED: {problem}")
         failed |= bool(problems)
         rows.append((lines, result))
-    print(
-        f"\n{'lines':>8} {'seconds':>8} {'lines/s':>8} {'cpu s':>6} {'db cpu s':>8} {'peak MB':>8}"
-    )
-    for lines, r in rows:
-        print(
-            f"{lines:>8} {r['wall']:>8.1f} {lines / r['wall']:>8.0f} {r['cpu']:>6.1f} "
-            f"{r['db_cpu']:>8.1f} {r['peak_mb']:>8.1f}"
-        )
-    for lines, r in rows:
-        if lines == 100_000 and r["wall"] > TARGET_SECONDS:
-            print(f"slower than the target ({TARGET_SECONDS} s for 100,000 lines)")
-    print(
-        "(cpu s: the command process; db cpu s: its PostgreSQL backend. On a shared 2-core "
-        "machine the wall time also holds waiting for a core: see the load average.)"
-    )
+    print_runs("lines", rows, TARGET_SECONDS)
     return 1 if failed else 0
 
 

@@ -116,6 +116,17 @@ def increment(obj, **deltas: int) -> None:
         setattr(obj, name, getattr(obj, name) + delta)
 
 
+def increment_all(model, names: tuple[str, ...], rows: list[tuple], now) -> None:
+    """`increment` for many rows, in one `executemany`: `rows` of (pk, *deltas in `names`
+    order); their `auto_now` fields are set to `now`. (The caller keeps instances in step.)"""
+    stamps = [field.get_db_prep_save(now, connection) for field in _stamped(model._meta)]
+    with connection.cursor() as cursor:
+        cursor.executemany(
+            _increment_sql(model, names, connection.vendor),
+            [(*deltas, *stamps, pk) for pk, *deltas in rows],
+        )
+
+
 @cache
 def _insert_sql(model, vendor: str) -> str:
     quote, fields = connection.ops.quote_name, model._meta.concrete_fields

@@ -25,6 +25,7 @@ from config.admin import (
 from config.errors import Conflict
 from inventory import services
 from inventory.ledger_admin import ITEM_HISTORY, LEVEL_HISTORY, WithHistory
+from inventory.level_import_admin import LevelImportExport
 from inventory.models import (
     InventoryItem,
     InventoryLevel,
@@ -595,9 +596,10 @@ class StockStateFilter(admin.SimpleListFilter):
 
 
 @admin.register(InventoryLevel)
-class InventoryLevelAdmin(WithHistory, ServiceAdmin):
+class InventoryLevelAdmin(LevelImportExport, WithHistory, ServiceAdmin):
     """Stock of an item at a location. Stock may not drop below what is reserved there
-    (the service refuses); `reserved_quantity` follows the reservations only."""
+    (the service refuses); `reserved_quantity` follows the reservations only. Its list links
+    to the CSV import and export (`inventory.level_import_admin`)."""
 
     form = LevelForm
     list_display = (

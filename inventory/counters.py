@@ -8,16 +8,14 @@ counters always equal the sums of its movements' deltas. When something did (a h
 SQL update, a deleted movement), `reconcile` makes a level and its ledger agree again.
 """
 
-from collections import defaultdict
 from dataclasses import dataclass
 
 from django.db import connection
-from django.db.models import F
 from django.utils import timezone
 
 from config.actor import current_actor
 from config.ids import PrefixedId
-from config.prepared import increment, insert_rows, pipelined
+from config.prepared import increment, increment_all, insert_rows, pipelined
 from inventory.ledger import ZERO, Counters, Ledger, counters_of
 from inventory.locks import LevelKey
 from inventory.models import InventoryLevel, StockMovement
@@ -95,13 +93,13 @@ def record(levels: dict[LevelKey, InventoryLevel], changes) -> None:
             state[3] + 1,
         ]
         rows.append(_row(level, change, state, actor, stamp))
-    if len(after) > 1:
-        _save_many(levels, after, now)
     with pipelined():
         if len(after) == 1:  # most writes: statements written once
             ((key, state),) = after.items()
             level = levels[key]
             increment(level, **_deltas(level, state))
+        elif after:
+            _save_many(levels, after, now)
         insert_rows(StockMovement, MOVEMENT_COLUMNS, rows)
 
 
@@ -138,19 +136,16 @@ def _deltas(level: InventoryLevel, state: list[int]) -> dict[str, int]:
 
 
 def _save_many(levels, after: dict[LevelKey, list[int]], now) -> None:
-    """One UPDATE per distinct set of deltas (a batch of thousands of levels has few)."""
-    by_deltas = defaultdict(list)
+    """Add each level's deltas: one statement run for every level (`executemany`), however
+    different their deltas are."""
+    rows = []
     for key, state in after.items():
         level = levels[key]
-        by_deltas[tuple(_deltas(level, state).values())].append(level.pk)
+        rows.append((level.pk, *_deltas(level, state).values()))
         for name, value in zip(COLUMNS, state, strict=True):
             setattr(level, name, value)
         level.updated_at = now
-    for deltas, pks in by_deltas.items():
-        InventoryLevel.objects.filter(pk__in=pks).update(
-            **{name: F(name) + delta for name, delta in zip(COLUMNS, deltas, strict=True)},
-            updated_at=now,
-        )
+    increment_all(InventoryLevel, COLUMNS, rows, now)
 
 
 def reconcile(level: InventoryLevel, ledger: Ledger, truth: Counters) -> None:

@@ -172,6 +172,10 @@ def inventory_level_get(*, item_id: str, location_id: str) -> InventoryLevel:
     return level
 
 
+def inventory_levels_by_id(level_ids: list[str]) -> dict[str, InventoryLevel]:
+    return InventoryLevel.objects.in_bulk(list(level_ids))
+
+
 def variant_kits(variant_ids) -> dict[str, list[tuple[str, int]]]:
     """Per variant that manages inventory: its (inventory_item_id, required_quantity) pairs."""
     kits = defaultdict(list)

@@ -413,3 +413,42 @@ class LevelUpdateInput(StockChangeInput):
     incoming_quantity = f.Quantity(required=False)
     metadata = f.JsonObject(required=False)
     reason = manual_reason(required=False)
+
+
+# The batch route: `inventory.batch.read_body` reads its body row by row (a bad row is an
+# error of its own); these describe it in the schema.
+
+
+class LevelBatchCreateRow(Input):
+    inventory_item_id = f.Id(required=False, help_text="the item, or `sku`")
+    sku = f.Str(required=False, help_text="the item's SKU, instead of `inventory_item_id`")
+    location_id = f.Id()
+    stocked_quantity = f.Quantity(required=False)
+    incoming_quantity = f.Quantity(required=False)
+
+
+class LevelBatchUpdateRow(StockChangeInput, LevelBatchCreateRow):
+    stocked_delta = f.Int(required=False, help_text="added to the stock, instead of a quantity")
+    reason = manual_reason(required=False, help_text="recorded in the ledger; default correction")
+
+
+class LevelBatchInput(Input):
+    create = LevelBatchCreateRow(many=True, required=False)
+    update = LevelBatchUpdateRow(many=True, required=False)
+    delete = f.List(child=f.Id(), required=False, help_text="inventory level ids")
+    atomic = f.Bool(required=False, help_text="true (default): any bad row and nothing is written")
+
+
+class BatchRowErrorOutput(Output):
+    index = serializers.IntegerField(help_text="the row's position in its section")
+    section = serializers.ChoiceField(choices=["create", "update", "delete"])
+    type = serializers.CharField()
+    code = serializers.CharField(allow_null=True)
+    message = serializers.CharField()
+
+
+class LevelBatchOutput(Output):
+    created = LevelOutput(many=True)
+    updated = LevelOutput(many=True)
+    deleted = serializers.ListField(child=serializers.CharField())
+    errors = BatchRowErrorOutput(many=True)

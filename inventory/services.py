@@ -339,27 +339,33 @@ def lock_or_open_levels(keys: list[LevelKey]) -> dict[LevelKey, InventoryLevel]:
     return levels
 
 
-def _stale(level: InventoryLevel, expected: int | None) -> None:
+def check_expected(level: InventoryLevel, expected: int | None) -> None:
     """Compare-and-set: refuse when the locked level's stock is not what the client saw."""
     if expected is not None and level.stocked_quantity != expected:
         raise StaleQuantity(level, expected)
 
 
-def _check_stocked(level: InventoryLevel, stocked: int) -> None:
-    """Stock may not drop below what is reserved at the level (unless backorderable)."""
-    if (
-        stocked < level.reserved_quantity
-        and level.inventory_item_id
-        not in selectors.backorderable_item_ids([level.inventory_item_id])
-    ):
-        raise NotAllowed(
-            f"Cannot set stocked quantity of item {level.inventory_item_id} at location "
-            f"{level.location_id} to {stocked}: {level.reserved_quantity} are reserved there"
-        )
+def check_stocked(level: InventoryLevel, stocked: int, backorderable: set[str] | None = None):
+    """Stock may not drop below zero, nor below what is reserved at the level unless its item
+    is in `backorderable` (by default: backs a variant that allows backorders)."""
+    where = f"item {level.inventory_item_id} at location {level.location_id}"
     if stocked < 0:
-        raise NotAllowed(
-            f"Cannot set stocked quantity of item {level.inventory_item_id} at location "
-            f"{level.location_id} below zero"
+        raise NotAllowed(f"Cannot set stocked quantity of {where} below zero")
+    if stocked < level.reserved_quantity:
+        if backorderable is None:
+            backorderable = selectors.backorderable_item_ids([level.inventory_item_id])
+        if level.inventory_item_id not in backorderable:
+            raise NotAllowed(
+                f"Cannot set stocked quantity of {where} to {stocked}: "
+                f"{level.reserved_quantity} are reserved there"
+            )
+
+
+def check_deletable(level: InventoryLevel) -> None:
+    if level.reserved_quantity > 0:
+        raise Conflict(
+            f"Cannot remove Inventory Level {level.inventory_item_id} at Location "
+            f"{level.location_id} because there are reserved items."
         )
 
 
@@ -381,9 +387,9 @@ def inventory_level_update(
     key = (item_id, location_id)
     levels = lock_levels([key])
     level = levels[key]
-    _stale(level, expected_stocked_quantity)
+    check_expected(level, expected_stocked_quantity)
     if stocked_quantity is not None:
-        _check_stocked(level, stocked_quantity)
+        check_stocked(level, stocked_quantity)
     change = Change(
         key,
         reason,
@@ -416,8 +422,8 @@ def stock_adjust(
         raise InvalidData(f"reason must be one of {', '.join(StockMovement.MANUAL_REASONS)}")
     key = (inventory_item_id, location_id)
     levels = lock_levels([key])
-    _stale(levels[key], expected_stocked_quantity)
-    _check_stocked(levels[key], levels[key].stocked_quantity + stocked_delta)
+    check_expected(levels[key], expected_stocked_quantity)
+    check_stocked(levels[key], levels[key].stocked_quantity + stocked_delta)
     change = Change(key, reason, stocked=stocked_delta, reference=reference, note=note)
     record(levels, [change])
     return StockMovement.objects.get(level_id=levels[key].pk, version=levels[key].version)
@@ -427,9 +433,5 @@ def stock_adjust(
 def inventory_level_delete(*, item_id: str, location_id: str) -> None:
     """Remove a level without reservations; its movements stay in the ledger."""
     level = lock_levels([(item_id, location_id)])[(item_id, location_id)]
-    if level.reserved_quantity > 0:
-        raise Conflict(
-            f"Cannot remove Inventory Level {item_id} at Location {location_id} "
-            "because there are reserved items."
-        )
+    check_deletable(level)
     level.delete()

@@ -4,11 +4,13 @@ from types import SimpleNamespace
 
 from drf_spectacular.utils import extend_schema
 from rest_framework.decorators import action
+from rest_framework.response import Response
 
+from config.api.output import dump, plan_for
 from config.api.query import parse_query
 from config.api.schema import DELETED, documented, envelope, filter_parameters
 from config.api.viewsets import ResourceViewSet
-from inventory import filters, selectors, services
+from inventory import batch, filters, selectors, services
 from inventory import serializers as s
 
 
@@ -183,6 +185,31 @@ class InventoryItemViewSet(ResourceViewSet):
         data = self.validated(s.LevelCreateInput)
         services.inventory_level_create(item_id=pk, **data)
         return self.one(self.get_instance(pk), output=self.detail_output)
+
+    @extend_schema(request=s.LevelBatchInput, responses=s.LevelBatchOutput)
+    @action(detail=False, methods=["post"], url_path="location-levels/batch")
+    def location_levels_batch(self, request):
+        """Create, update and delete levels in bulk
+
+        Up to 10,000 rows; items by id or SKU. Atomic (default): any bad row answers 400 with
+        every row's error, and nothing is written. With `atomic: false` the good rows are
+        applied and the bad ones listed in `errors`."""
+        result = batch.levels_batch(**batch.read_body(request.data))
+        if not result.written:  # atomic, and some rows are bad
+            count = len({(e["section"], e["index"]) for e in result.errors})
+            message = f"{count} rows cannot be applied; nothing was written"
+            body = {"type": "invalid_data", "message": message, "errors": result.errors}
+            return Response(body, status=400)
+        found = selectors.inventory_levels_by_id([lv.pk for lv in result.created + result.updated])
+        level = plan_for(s.LevelOutput)
+        return Response(
+            {
+                "created": [dump(found[row.pk], level) for row in result.created],
+                "updated": [dump(found[row.pk], level) for row in result.updated],
+                "deleted": result.deleted,
+                "errors": result.errors,
+            }
+        )
 
     @extend_schema(request=s.LevelUpdateInput, responses=envelope(resource, detail_output))
     @action(

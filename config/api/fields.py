@@ -169,13 +169,18 @@ MAX_JSON_NUMBER = 2**63 - 1
 MAX_JSON_DEPTH = 20
 
 
+def text_problem(value: str) -> str | None:
+    """What text the database cannot store: null or (lone) surrogate characters."""
+    if "\x00" in value:
+        return "must not contain null characters"
+    return "must not contain surrogate characters" if _SURROGATE.search(value) else None
+
+
 def _json_problem(value, depth=0) -> str | None:
     if depth > MAX_JSON_DEPTH:
         return "is nested too deeply"
     if isinstance(value, str):
-        if "\x00" in value:
-            return "must not contain null characters"
-        return "must not contain surrogate characters" if _SURROGATE.search(value) else None
+        return text_problem(value)
     # PostgreSQL's jsonb writes 1e300 back as a 301-digit integer, which the JSON renderer
     # cannot write (nor clients read); a number past the double range (1e400) arrives as inf.
     if isinstance(value, (int, float)) and not isinstance(value, bool) and not abs(value) < 2**63:

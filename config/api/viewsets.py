@@ -99,10 +99,10 @@ class ResourceViewSet(ViewSet):
         kept = None
         with write_transaction():
             response = super().dispatch(request, *args, **kwargs)
-            if response.status_code < 400:
+            if hasattr(response, "render"):  # a view's Response (errors come rendered)
                 response.render()
-                if self.key is not None:
-                    kept = idempotency.keep(self.key, response)
+            if response.status_code < 400 and self.key is not None:
+                kept = idempotency.keep(self.key, response)
             if response.status_code >= 400 or kept is not None:
                 transaction.set_rollback(True)
         if kept is not None:

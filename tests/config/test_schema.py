@@ -54,6 +54,7 @@ CONTRACT = {
     ("/admin/inventory-items/{id}/location-levels", "post"),
     ("/admin/inventory-items/{id}/location-levels/{location_id}", "post"),
     ("/admin/inventory-items/{id}/location-levels/{location_id}", "delete"),
+    ("/admin/inventory-items/location-levels/batch", "post"),  # Medusa v2's, ours
     # The order sections: draft orders, orders, returns.
     ("/admin/draft-orders/{id}/line-items", "post"),
     ("/admin/draft-orders/{id}/line-items/{line_id}", "post"),
