@@ -2,8 +2,12 @@
 
 import csv
 import io
+import os
+import subprocess
+import sys
 
 import pytest
+from django.conf import settings
 from django.core.management import CommandError, call_command
 
 from inventory import batch
@@ -440,3 +444,26 @@ def test_an_atomic_import_stops_at_a_batch_whose_stock_changed_after_the_check(
     )
     assert [stocked for stocked, *_ in stock().values()] == [20, 20, 10, 9]
     consistent()
+
+
+def test_an_export_whose_reader_stops_early_ends_quietly(tmp_path):
+    # given a database of its own with many levels, and `export_levels | head -n 1`
+    env = {**os.environ, "DATABASE_URL": f"sqlite:///{tmp_path / 'db.sqlite3'}"}
+    manage = [sys.executable, str(settings.BASE_DIR / "manage.py")]
+    subprocess.run([*manage, "migrate", "-v0"], env=env, check=True)
+    script = (
+        "from tests.factories.inventory import LevelFactory\n"
+        "LevelFactory.create_batch(1000)  # more than a pipe holds (64 KB)\n"
+    )
+    subprocess.run([*manage, "shell", "-c", script], env=env, check=True)
+    # when the reader takes one line and closes the pipe
+    export = subprocess.Popen(
+        [*manage, "export_levels"], env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE
+    )
+    first = export.stdout.readline()
+    export.stdout.close()
+    errors = export.stderr.read()
+    # then the command ends without a traceback
+    assert export.wait() == 0
+    assert first.startswith(b"inventory_item_id,")
+    assert errors == b""

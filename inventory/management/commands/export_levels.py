@@ -1,6 +1,8 @@
 """`manage.py export_levels`: every stock level as CSV, the format `import_levels` reads."""
 
 import csv
+import os
+import sys
 
 from django.core.management import CommandError
 
@@ -26,7 +28,12 @@ class Command(ActorCommand):
         if location and not StockLocation.objects.filter(pk=location).exists():
             raise CommandError(f"Stock location {location} does not exist")
         if file is None:
-            _write(self.stdout, location)
+            try:
+                _write(self.stdout, location)
+                self.stdout.flush()
+            except BrokenPipeError:  # `export_levels | head`: the reader has all it wants
+                # what is still buffered goes nowhere, not into a traceback at exit
+                os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
             return
         with open(file, "w", encoding="utf-8", newline="") as out:
             count = _write(out, location)
