@@ -10,7 +10,8 @@ its columns, in any order:
   not that), `reference` (recorded on the row's movement).
 A row whose level does not exist creates it. An export has the columns `EXPORTED`, its
 `expected_stocked_quantity` the stock at export: edit `stocked_quantity` and import it back,
-and the levels that changed meanwhile are refused instead of overwritten.
+and the levels that changed meanwhile are refused instead of overwritten. Text a spreadsheet
+would run as a formula is exported behind a `'` (`FORMULA_START`), which an import takes off.
 
 An import reads the file in three passes, each streaming, so memory stays flat in its size:
 its format (header, UTF-8, every cell; any problem and nothing is written), then with `atomic`
@@ -54,6 +55,9 @@ STOCK = ("stocked_quantity", "stocked_delta")
 PREFERRED = {"sku": "inventory_item_id", "location_name": "location_id"}  # the id wins
 INTEGER = re.compile(r"[+-]?\d{1,18}")  # longer: refused as not an integer
 NUMBERS = ("stocked_quantity", "stocked_delta", "expected_stocked_quantity")
+# A text cell a spreadsheet would run as a formula (`=HYPERLINK(...)`) is exported behind a
+# quote, which spreadsheets show as text and an import takes off again.
+FORMULA_START = tuple("=+-@\t\r'")
 BATCH_SIZE = 1000
 SHOWN_CELLS = 100  # bad cells listed before the format check gives up
 
@@ -234,12 +238,17 @@ def _columns(header: list[str] | None) -> list[str]:
 
 
 def _values(columns: list[str], cells: list[str]) -> dict:
-    """A row's non-empty cells by column, numbers as ints; an id wins over a name."""
+    """A row's non-empty cells by column, numbers as ints, text without an export's formula
+    quote; an id wins over a name."""
     values = {}
     for column, cell in zip(columns, cells, strict=True):
         cell = cell.strip()
-        if cell:
-            values[column] = int(cell) if column in NUMBERS and INTEGER.fullmatch(cell) else cell
+        if column in NUMBERS:
+            cell = int(cell) if INTEGER.fullmatch(cell) else cell
+        elif cell[1:].startswith(FORMULA_START) and cell.startswith("'"):
+            cell = cell[1:]
+        if cell != "":
+            values[column] = cell
     for name, preferred in PREFERRED.items():
         if preferred in values:
             values.pop(name, None)
@@ -256,8 +265,12 @@ def export_rows(location_id: str | None = None) -> Iterator[tuple]:
     if location_id is not None:
         levels = levels.filter(location_id=location_id)
     columns = ("inventory_item_id", "inventory_item__sku", "location_id", "location__name")
-    for row in levels.values_list(*columns, "stocked_quantity").iterator(chunk_size=2000):
-        yield (*row, row[-1])
+    for *texts, stocked in levels.values_list(*columns, "stocked_quantity").iterator(2000):
+        yield (*map(_as_text, texts), stocked, stocked)
+
+
+def _as_text(cell: str | None) -> str | None:
+    return f"'{cell}" if cell and cell.startswith(FORMULA_START) else cell
 
 
 class _Line:

@@ -407,6 +407,31 @@ def test_export_of_one_location_to_standard_output(shop):
     ]
 
 
+def test_text_a_spreadsheet_would_run_is_exported_quoted_and_imported_back_as_it_was(
+    tmp_path, consistent
+):
+    # given a level whose SKU and location name a spreadsheet would take for formulas
+    item = InventoryItemFactory(sku="=HYPERLINK(1)")
+    level = LevelFactory(
+        inventory_item=item, location=StockLocationFactory(name="@Annex"), stocked_quantity=4
+    )
+    path = str(tmp_path / "export.csv")
+    call_command("export_levels", path, stdout=io.StringIO())
+    with open(path, encoding="utf-8", newline="") as exported:
+        header, row = list(csv.reader(exported))
+
+    # then they are written behind a quote
+    assert row[1:4] == ["'=HYPERLINK(1)", level.location_id, "'@Annex"]
+
+    # and a file naming the level by them alone, so quoted, finds it
+    edited = csv_file(
+        tmp_path, "sku,location_name,stocked_quantity\n'=HYPERLINK(1),'@Annex,6\n", "edited.csv"
+    )
+    run_import(edited)
+    assert InventoryLevel.objects.get(pk=level.pk).stocked_quantity == 6
+    consistent()
+
+
 def test_export_of_an_unknown_location_is_refused(db):
     with pytest.raises(CommandError, match="Stock location sloc_NOPE does not exist"):
         call_command("export_levels", "--location", "sloc_NOPE", stdout=io.StringIO())
