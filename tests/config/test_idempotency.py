@@ -76,6 +76,19 @@ def test_a_repeat_answers_the_first_answer_and_reserves_nothing_more(api, level,
     consistent()
 
 
+def test_a_repeat_of_a_success_that_would_now_be_refused_still_replays_it(api, level, consistent):
+    # given a key that reserved every unit of the level (a run now would be short)
+    first = keyed(api, "POST", "/admin/reservations", reserve_body(level, quantity=10))
+    assert first.status_code == 200
+    after_first = snapshot()
+    # when it comes again
+    repeat = keyed(api, "POST", "/admin/reservations", reserve_body(level, quantity=10))
+    # then it gets the success it had, not the refusal its own run met
+    assert_replayed(first, repeat)
+    assert snapshot() == after_first
+    consistent()
+
+
 def test_without_a_key_every_request_runs(api, level, consistent):
     for _ in range(2):
         assert (
