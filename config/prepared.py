@@ -76,7 +76,7 @@ def pipelined():
     (psycopg's pipeline mode): writes made under a hot row's lock then hold it for one round
     trip, not one each. Elsewhere, or inside another such block, statements run as they come.
     The block's statements must not read results (a row count, a fetch)."""
-    if connection.vendor != "postgresql" or connection.connection._pipeline is not None:
+    if connection.vendor != "postgresql" or connection.connection.pgconn.pipeline_status:
         yield
         return
     with connection.wrap_database_errors, connection.connection.pipeline():

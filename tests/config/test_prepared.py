@@ -116,7 +116,7 @@ def test_postgresql_waits_once_for_a_pipelined_block_and_its_errors_are_djangos(
 
     def write_past_zero():
         with transaction.atomic(), pipelined():
-            assert connection.connection._pipeline is not None
+            assert connection.connection.pgconn.pipeline_status
             with pipelined():  # joins the outer block
                 increment(level, stocked_quantity=-10)  # stocked_not_negative
             increment(level, stocked_quantity=1)
