@@ -177,7 +177,8 @@ ORDER_FIELDS = ("email", "shipping_address", "billing_address", "no_notification
 
 
 class OrderForm(ServiceForm):
-    """What staff may change of a placed order, through `order_update` (metadata merges)."""
+    """What staff may change of a placed order, through `order_update`; its metadata as the
+    form shows it, whole (a line removed is a key removed)."""
 
     class Meta:
         model = Order
@@ -185,7 +186,7 @@ class OrderForm(ServiceForm):
 
     def apply(self):
         changes = changes_of(self, ORDER_FIELDS)
-        return services.order_update(order_id=self.instance.pk, **changes)
+        return services.order_update(order_id=self.instance.pk, merge_metadata=False, **changes)
 
 
 SHORT = '{} <strong style="color: var(--error-fg)">short {}</strong>'

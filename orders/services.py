@@ -122,9 +122,11 @@ def order_place(
 
 
 @locking
-def order_update(*, order_id: str, **changes) -> Order:
+def order_update(*, order_id: str, merge_metadata: bool = True, **changes) -> Order:
+    """Change an order's own fields. `metadata` merges key by key, as the API's update does,
+    unless `merge_metadata` is false (the admin's form holds the whole object)."""
     order = _lock_order(order_id)
-    return save_changes(order, changes, merge_metadata=True)
+    return save_changes(order, changes, merge_metadata=merge_metadata)
 
 
 # Locks and helpers ----------------------------------------------------------------------

@@ -224,6 +224,26 @@ def test_admin_orders_are_not_added_or_deleted_by_hand_and_change_through_the_se
     assert order.metadata == {"gift": True}
 
 
+def test_admin_order_metadata_is_saved_as_the_form_shows_it_so_a_removed_line_is_gone(
+    dashboard, location
+):
+    # given an order with two metadata keys
+    order = place_order({stocked_variant((location, 10)): 1})
+    Order.objects.filter(pk=order.pk).update(metadata={"gift": True, "note": "ring twice"})
+    page = dashboard.get(admin_url(Order, "change", order.pk))
+    form = page.context["adminform"].form
+    data = {name: form[name].value() or "" for name in ("email", "metadata")}
+    assert data["metadata"] == "gift = true\nnote = ring twice"
+    # when staff delete the note's line and save
+    saved = dashboard.post(
+        admin_url(Order, "change", order.pk), {**data, "metadata": "gift = true"}
+    )
+    # then the order keeps only what the form showed (the API's update still merges keys)
+    assert saved.status_code == 302
+    order.refresh_from_db()
+    assert order.metadata == {"gift": True}
+
+
 def test_admin_order_page_shows_lines_reservations_fulfillments_and_returns(dashboard, location):
     # given: a line fulfilled, shipped and partly returned, another reserved
     shipped, reserved = stocked_variant((location, 10)), stocked_variant((location, 10))
