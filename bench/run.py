@@ -55,8 +55,8 @@ def parse_args():
         "--rounds",
         type=int,
         default=1,
-        help="run the phases this many times, in turn (pay only once): interleaved rounds "
-        "of create and keyed compare them on a shared machine",
+        help="run the phases this many times, in turn (pay only once); the keyed phase's "
+        "figures are then the medians of its rounds",
     )
     p.add_argument("--clients", default="1,4,16", help="client counts of the reads")
     p.add_argument("--create-clients", default="1,4,16,64", help="client counts of the create")
