@@ -92,17 +92,22 @@ def insert(obj) -> None:
     obj._state.adding, obj._state.db = False, connection.alias
 
 
-def insert_rows(model, columns: tuple[str, ...], rows: list[tuple]) -> None:
+def insert_rows(
+    model, columns: tuple[str, ...], rows: list[tuple], *, skip_taken: bool = False
+) -> int:
     """Write rows of database-ready values into these columns (attribute names): one
-    statement for one row, a batch through `executemany`; the SQL is written once."""
+    statement for one row, a batch through `executemany`; the SQL is written once. With
+    `skip_taken`, a row a unique value of another already holds is left out (after waiting
+    for a transaction that writes that value to end): how many rows were written."""
     if not rows:
-        return
+        return 0
     with connection.cursor() as cursor:
-        sql = _insert_columns_sql(model, columns, connection.vendor)
+        sql = _insert_columns_sql(model, columns, skip_taken, connection.vendor)
         if len(rows) == 1:
             cursor.execute(sql, rows[0])
         else:
             cursor.executemany(sql, rows)
+        return cursor.rowcount
 
 
 def increment(obj, **deltas: int) -> None:
@@ -136,12 +141,13 @@ def _insert_sql(model, vendor: str) -> str:
 
 
 @cache
-def _insert_columns_sql(model, columns: tuple[str, ...], vendor: str) -> str:
+def _insert_columns_sql(model, columns: tuple[str, ...], skip_taken: bool, vendor: str) -> str:
     quote, meta = connection.ops.quote_name, model._meta
     column_of = {field.attname: field.column for field in meta.concrete_fields}
     names = ", ".join(quote(column_of[name]) for name in columns)
     marks = ", ".join(["%s"] * len(columns))
-    return f"INSERT INTO {quote(meta.db_table)} ({names}) VALUES ({marks})"
+    skip = " ON CONFLICT DO NOTHING" if skip_taken else ""
+    return f"INSERT INTO {quote(meta.db_table)} ({names}) VALUES ({marks}){skip}"
 
 
 @cache

@@ -6,7 +6,8 @@ once (one query, in the order every writer locks: `inventory.locks`), checks eac
 the locks and writes the good ones through `inventory.counters.record`, in a few statements
 however many rows. Each bad row gives one error `{index, section, type, code, message}`.
 Atomic: any error and nothing is written. Not atomic: the good rows are written, the bad ones
-reported.
+reported. A batch that finds a level it would open opened meanwhile by another checks its rows
+again, so two imports of the same new levels both apply (or refuse) every row.
 """
 
 from collections import defaultdict
@@ -225,28 +226,35 @@ def levels_batch(
     or atomic with any error, nothing is written."""
     errors = list(errors)
     keys = _resolve(create, update, delete, errors, row_name)
+    sections = {CREATE: create, UPDATE: update, DELETE: delete}
+    while True:
+        plan = _plan(keys, sections, create_missing)
+        result = BatchResult(plan.created, plan.updated, plan.deleted, errors + plan.errors)
+        if dry_run or (atomic and result.errors):
+            return result
+        # A level another batch opened since they were locked: plan again, with it (locked
+        # now, it stays: each round has fewer levels to open, so this ends).
+        if plan.write():
+            result.written = True
+            return result
+
+
+def _plan(keys, sections, create_missing) -> "_Plan":
+    """Lock the levels the rows name, and check each row under the locks."""
     levels = lock_levels(sorted(set(keys.values())), missing_ok=True, counters_only=True)
     reserved = sorted({item for (item, _), level in levels.items() if level.reserved_quantity})
     backorderable = selectors.backorderable_item_ids(reserved) if reserved else set()
     plan = _Plan(levels, backorderable, create_missing)
-    steps = (
-        (CREATE, create, plan.create),
-        (UPDATE, update, plan.update),
-        (DELETE, delete, plan.delete),
-    )
-    for section, rows, step in steps:
+    steps = {CREATE: plan.create, UPDATE: plan.update, DELETE: plan.delete}
+    for section, rows in sections.items():
         for row in rows:
             key = keys.get((section, row.index))
             if key is not None:
                 try:
-                    step(row, key)
+                    steps[section](row, key)
                 except DomainError as error:
-                    errors.append(row_error(section, row.index, error))
-    result = BatchResult(plan.created, plan.updated, plan.deleted, errors)
-    if not dry_run and not (atomic and errors):
-        plan.write()
-        result.written = True
-    return result
+                    plan.errors.append(row_error(section, row.index, error))
+    return plan
 
 
 def _resolve(create, update, delete, errors, row_name) -> dict[tuple[str, int], LevelKey]:
@@ -340,7 +348,7 @@ class _Plan:
         self.levels, self.backorderable = levels, backorderable
         self.create_missing = create_missing
         self.created, self.updated, self.deleted = [], [], []
-        self.changes = []
+        self.changes, self.errors = [], []
 
     def create(self, row: LevelRow, key: LevelKey) -> None:
         if key in self.levels:
@@ -391,19 +399,23 @@ class _Plan:
         check_deletable(level)
         self.deleted.append(level.pk)
 
-    def write(self) -> None:
+    def write(self) -> bool:
         """Insert the new levels (empty: `record` gives them their stock), record every
-        change, and delete the levels to delete."""
+        change, and delete the levels to delete. False, and nothing written, when another
+        batch opened one of the new levels since they were locked."""
         levels = dict(self.levels)
         if self.created:  # in key order, as locks: batches creating the same levels wait in turn
             stamp = connection.ops.adapt_datetimefield_value(timezone.now())
             new = sorted(self.created, key=_key)
             rows = [(lv.pk, *_key(lv), 0, 0, 0, 0, stamp, stamp) for lv in new]
-            insert_rows(InventoryLevel, NEW_LEVEL_COLUMNS, rows)
+            if insert_rows(InventoryLevel, NEW_LEVEL_COLUMNS, rows, skip_taken=True) < len(rows):
+                InventoryLevel.objects.filter(pk__in=[lv.pk for lv in new]).delete()
+                return False
             levels |= {_key(lv): lv for lv in self.created}
         record(levels, self.changes)
         if self.deleted:
             InventoryLevel.objects.filter(pk__in=self.deleted).delete()
+        return True
 
 
 NEW_LEVEL_COLUMNS = (

@@ -2,11 +2,13 @@
 
 import pytest
 from django.db import IntegrityError, connection, transaction
+from django.utils import timezone
 
-from config.prepared import Prepared, Unpreparable, increment, insert, pipelined
+from config.prepared import Prepared, Unpreparable, increment, insert, insert_rows, pipelined
+from inventory.batch import NEW_LEVEL_COLUMNS
 from inventory.models import InventoryItem, InventoryLevel
 from reservations.models import ReservationItem
-from tests.factories.inventory import InventoryItemFactory, LevelFactory
+from tests.factories.inventory import InventoryItemFactory, LevelFactory, StockLocationFactory
 
 # The placeholders in another order than the filter's, and a constant among the parameters.
 at = Prepared(
@@ -84,6 +86,30 @@ def test_insert_writes_the_row_save_would():
     for field in ReservationItem._meta.concrete_fields:
         assert getattr(stored, field.attname) == getattr(reservation, field.attname), field.name
     assert stored.pk.startswith("resitem_")
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("count", [1, 3])
+def test_insert_rows_may_skip_rows_whose_unique_values_are_taken_and_says_how_many_it_wrote(
+    count,
+):
+    location = StockLocationFactory()
+    items = InventoryItemFactory.create_batch(count)
+    taken = LevelFactory(inventory_item=items[0], location=location, stocked_quantity=5)
+    now = connection.ops.adapt_datetimefield_value(timezone.now())
+    columns = NEW_LEVEL_COLUMNS  # id, item, location, the 4 counters, created and updated
+    rows = [
+        (f"ilev_{n}", item.pk, location.pk, 0, 0, 0, 0, now, now) for n, item in enumerate(items)
+    ]
+
+    assert insert_rows(InventoryLevel, columns, rows, skip_taken=True) == count - 1
+
+    assert set(InventoryLevel.objects.values_list("pk", flat=True)) == {
+        taken.pk,
+        *(pk for pk, *_ in rows[1:]),
+    }
+    with pytest.raises(IntegrityError), transaction.atomic():
+        insert_rows(InventoryLevel, columns, rows[:1])
 
 
 @pytest.mark.django_db
