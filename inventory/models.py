@@ -41,6 +41,9 @@ class StockLocation(Timestamped):
         StockLocationAddress, null=True, blank=True, on_delete=models.SET_NULL
     )
 
+    class Meta:
+        ordering = ["created_at", "id"]  # a channel's locations, nested in its answers
+
     def __str__(self):
         return self.name
 
@@ -56,6 +59,7 @@ class SalesChannel(Timestamped):
     )
 
     class Meta:
+        ordering = ["created_at", "id"]  # a location's or product's channels, nested in answers
         constraints = [
             models.UniqueConstraint(
                 fields=["is_default"], condition=Q(is_default=True), name="one_default_channel"
@@ -80,7 +84,7 @@ class SalesChannelLocation(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
-        ordering = ["rank", "created_at"]
+        ordering = ["rank", "created_at", "id"]
         constraints = [
             models.UniqueConstraint(
                 fields=["sales_channel", "location"], name="unique_channel_location"

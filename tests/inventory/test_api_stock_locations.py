@@ -1,6 +1,9 @@
 """`/admin/stock-locations`: create with address, expand, merge updates, filters, delete."""
 
+from datetime import timedelta
+
 import pytest
+from django.utils import timezone
 
 from inventory.models import (
     InventoryLevel,
@@ -402,3 +405,22 @@ def test_delete_location_once_its_reservations_are_released(api, consistent):
     assert response.status_code == 200
     assert not InventoryLevel.objects.exists()
     consistent()
+
+
+def test_a_locations_channels_come_oldest_first_on_every_page(api):
+    # given a location in three channels, made in another order than their creation times
+    # say (so the order of the rows on disk is not the answer)
+    location, channels = StockLocationFactory(), SalesChannelFactory.create_batch(3)
+    now = timezone.now()
+    for age, channel in enumerate(channels):
+        type(channel).objects.filter(pk=channel.pk).update(created_at=now - timedelta(hours=age))
+        sales_channel_location_add(sales_channel_id=channel.pk, location_id=location.pk)
+
+    # when the list and the location itself are read with their channels
+    listed = api.get(f"/admin/stock-locations?id={location.pk}&expand=sales_channels").json()
+    alone = api.get(f"/admin/stock-locations/{location.pk}?expand=sales_channels").json()
+
+    # then oldest first, on both (rendered by PostgreSQL and by Python alike)
+    oldest_first = [channel.pk for channel in reversed(channels)]
+    assert [c["id"] for c in listed["stock_locations"][0]["sales_channels"]] == oldest_first
+    assert [c["id"] for c in alone["stock_location"]["sales_channels"]] == oldest_first
