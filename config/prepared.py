@@ -96,9 +96,10 @@ def insert_rows(
     model, columns: tuple[str, ...], rows: list[tuple], *, skip_taken: bool = False
 ) -> int:
     """Write rows of database-ready values into these columns (attribute names): one
-    statement for one row, a batch through `executemany`; the SQL is written once. With
-    `skip_taken`, a row a unique value of another already holds is left out (after waiting
-    for a transaction that writes that value to end): how many rows were written."""
+    statement for one row, a batch through `executemany`; the SQL is written once. Returns
+    how many rows were written (not yet known inside `pipelined()`). With `skip_taken`, a row
+    whose unique value another row holds is left out (after waiting for a transaction that
+    writes that value to end)."""
     if not rows:
         return 0
     with connection.cursor() as cursor:

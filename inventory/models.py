@@ -41,9 +41,6 @@ class StockLocation(Timestamped):
         StockLocationAddress, null=True, blank=True, on_delete=models.SET_NULL
     )
 
-    class Meta:
-        ordering = ["created_at", "id"]  # a channel's locations, nested in its answers
-
     def __str__(self):
         return self.name
 
@@ -59,7 +56,7 @@ class SalesChannel(Timestamped):
     )
 
     class Meta:
-        ordering = ["created_at", "id"]  # a location's or product's channels, nested in answers
+        ordering = ["created_at", "id"]  # a location's or a product's channels, nested in answers
         constraints = [
             models.UniqueConstraint(
                 fields=["is_default"], condition=Q(is_default=True), name="one_default_channel"
@@ -84,7 +81,7 @@ class SalesChannelLocation(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
-        ordering = ["rank", "created_at", "id"]
+        ordering = ["rank", "created_at", "id"]  # a channel's `locations`, nested in answers
         constraints = [
             models.UniqueConstraint(
                 fields=["sales_channel", "location"], name="unique_channel_location"
